@@ -1,0 +1,40 @@
+"""ganzoo: a TensorFlow/Keras 3 zoo of generative adversarial networks.
+
+    >>> import ganzoo
+    >>> ganzoo.list_models()
+    ['dcgan', 'gan']
+    >>> model = ganzoo.build("dcgan", image_shape=(28, 28, 1))
+    >>> model.compile()
+    >>> model.fit(ganzoo.data.pipeline(ganzoo.data.load("mnist"), 64), steps_per_epoch=100)
+    >>> images = model.generate(16, seed=0)      # float32 [16, 28, 28, 1] in [-1, 1]
+"""
+
+from ganzoo.registry import list_models
+
+__version__ = "0.1.0"
+
+
+def build(name, **overrides):
+    """A zoo model, ready to ``compile()``: ``overrides`` are its constructor arguments
+    (``image_shape``, ``latent_dim``, ``num_classes``, ``seed``, ``ema_decay`` and the entry's
+    own architecture arguments). Build it inside ``strategy.scope()`` to distribute it."""
+    from ganzoo.registry import get_model_class
+
+    cls = get_model_class(name)
+    return cls(**overrides)
+
+
+def __getattr__(name):
+    # heavy submodules (TensorFlow) load on first use, so `import ganzoo` stays cheap
+    import importlib
+
+    if name in ("data", "losses", "layers", "models", "callbacks", "images", "distribute"):
+        return importlib.import_module(f"ganzoo.{name}")
+    if name == "save_image_grid":
+        from ganzoo.images import save_image_grid
+
+        return save_image_grid
+    raise AttributeError(f"module 'ganzoo' has no attribute {name!r}")
+
+
+__all__ = ["__version__", "build", "list_models", "save_image_grid"]

@@ -1,0 +1,77 @@
+"""Image grids and other pictures written atomically (temporary file, then rename)."""
+
+import math
+import os
+import tempfile
+
+import numpy as np
+
+
+def atomic_write(path, write_fn, suffix=""):
+    """Calls ``write_fn(tmp_path)`` then renames the result onto ``path``: readers see the old
+    file or the new one, never half of one. The temporary file keeps ``suffix`` (which some
+    writers use to pick a format)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=suffix)
+    os.close(fd)
+    try:
+        write_fn(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def image_grid(images, nrow=None, padding=2, pad_value=1.0):
+    """images float [N, H, W, C] in [-1, 1] -> uint8 [rows*(H+p)+p, cols*(W+p)+p, C] grid.
+
+    ``nrow`` is the number of images per row (default: about sqrt(N))."""
+    images = np.asarray(images, np.float32)
+    if images.ndim == 3:
+        images = images[..., None]
+    if images.ndim != 4 or len(images) == 0:
+        raise ValueError(f"expected a non-empty [N, H, W, C] batch, got shape {images.shape}")
+    n, h, w, c = images.shape
+    cols = nrow or int(math.ceil(math.sqrt(n)))
+    rows = int(math.ceil(n / cols))
+    grid = np.full((rows * (h + padding) + padding, cols * (w + padding) + padding, c),
+                   pad_value, np.float32)
+    for i, image in enumerate(images):
+        r, q = divmod(i, cols)
+        y, x = padding + r * (h + padding), padding + q * (w + padding)
+        grid[y:y + h, x:x + w] = image
+    return np.round((np.clip(grid, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+
+
+def save_image_grid(images, path, nrow=None, padding=2):
+    """Writes a PNG grid of images in [-1, 1] (``nrow`` images a row) and returns the grid."""
+    from PIL import Image
+
+    grid = image_grid(images, nrow=nrow, padding=padding)
+    picture = Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid)
+    atomic_write(path, lambda tmp: picture.save(tmp, format="PNG"), suffix=".png")
+    return grid
+
+
+def save_scatter(points, path, modes=None, title=None):
+    """Writes a PNG scatter plot of 2-D samples, with the mixture's modes marked if given."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    points = np.asarray(points)
+    fig, ax = plt.subplots(figsize=(5, 5), dpi=100)
+    ax.scatter(points[:, 0], points[:, 1], s=2, alpha=0.4, label="samples")
+    if modes is not None:
+        ax.scatter(modes[:, 0], modes[:, 1], s=40, marker="x", c="red", label="modes")
+    ax.set_xlim(-1.05, 1.05)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_aspect("equal")
+    ax.legend(loc="upper right", fontsize=8)
+    if title:
+        ax.set_title(title)
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", bbox_inches="tight"), suffix=".png")
+    plt.close(fig)

@@ -1,0 +1,362 @@
+"""GANModel: the Keras ``Model`` every zoo entry subclasses.
+
+One model owns a ``generator`` and a ``discriminator`` (both Keras functional models), overrides
+``compile`` (two optimizers, a named loss pair, ``d_steps``) and ``train_step``, and gives each
+network its own ``GradientTape`` over its own weights. ``fit`` then works as for any Keras model:
+progress bar, callbacks, ``tf.distribute`` strategies.
+
+A zoo entry only says how to build its two networks (``build_generator``,
+``build_discriminator``) and, if it has extra loss terms, overrides ``discriminator_loss`` /
+``generator_loss``.
+
+Data: a batch is ``images``, ``(images, labels)`` or, for paired models, ``(source, target)``;
+``split_batch`` maps it to ``(real, labels)`` and paired models override it.
+
+Distribution: every per-example loss is summed over the replica's examples and divided by the
+*global* batch, and Keras' optimizers sum gradients over replicas, so N replicas on a global
+batch make the same update as one device on that batch. Latent noise (and fake labels) is drawn
+for the whole global batch from a stateless RNG keyed on ``(seed, step)``, and each replica takes
+its own slice, so the noise too is the same as on one device. Batch norm layers are built with
+``synchronized=True`` so that their statistics are those of the global batch.
+
+RNG state: ``(seed, step)``. ``step`` is a model variable saved with the weights, so a resumed
+run draws exactly the noise the uninterrupted run would have drawn.
+"""
+
+import random
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ganzoo import losses as losses_lib
+
+# Offsets that keep the stateless RNG streams of one step apart: noise of D step i uses salt i,
+# the generator step uses _G_SALT, fake labels add _LABEL_SALT.
+_SALTS_PER_STEP = 64
+_G_SALT = 32
+_LABEL_SALT = 16
+
+
+def _replica_info():
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None:  # cross-replica context: act as one device
+        return 1, 0
+    return ctx.num_replicas_in_sync, ctx.replica_id_in_sync_group
+
+
+class GANModel(keras.Model):
+    """Base class of the zoo's GANs (see the module docstring).
+
+    Args:
+        image_shape: shape of one real example: ``(H, W, C)`` images or ``(D,)`` points.
+        latent_dim: size of the generator's noise vector z.
+        num_classes: number of classes of a conditional model; 0 for unconditional.
+        seed: seed of weight initialisation, of training noise and of ``generate``'s default.
+        ema_decay: if > 0, keep an exponential moving average of the generator's weights
+            (Yazici et al. 2019, https://arxiv.org/abs/1806.04498) and sample from it.
+    """
+
+    zoo_name = None  # set by @register_model
+    conditional = False  # True when the generator (and maybe D) take class labels
+
+    # The paper's training setup, used by compile() for every argument not given.
+    default_compile_args = dict(
+        g_optimizer=dict(class_name="adam", config=dict(learning_rate=2e-4, beta_1=0.5)),
+        d_optimizer=dict(class_name="adam", config=dict(learning_rate=2e-4, beta_1=0.5)),
+        loss="non_saturating",
+        d_steps=1,
+        label_smoothing=0.0,
+    )
+
+    def __init__(self, image_shape=(28, 28, 1), latent_dim=100, num_classes=0, seed=0,
+                 ema_decay=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.image_shape = tuple(int(d) for d in image_shape)
+        self.latent_dim = int(latent_dim)
+        self.num_classes = int(num_classes)
+        self.seed = int(seed)
+        self.ema_decay = float(ema_decay)
+        if self.latent_dim <= 0:
+            raise ValueError(f"latent_dim must be positive, got {latent_dim}")
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise ValueError(f"ema_decay must be in [0, 1), got {ema_decay}")
+        if self.conditional and self.num_classes < 2:
+            raise ValueError(f"{type(self).__name__} is conditional: num_classes must be >= 2")
+        self.g_optimizer = None
+        self.d_optimizer = None
+
+    # -- construction -------------------------------------------------------------------------
+
+    def build_generator(self):
+        raise NotImplementedError
+
+    def build_discriminator(self):
+        raise NotImplementedError
+
+    def _build_networks(self):
+        """Called by each subclass at the end of its __init__, once its arguments are set."""
+        # Keras draws the seeds of unseeded initializers and dropout layers from Python's
+        # `random`: seed it for a reproducible build, and give the caller's state back after.
+        saved_state = random.getstate()
+        random.seed(self.seed)
+        try:
+            self.generator = self.build_generator()
+            self.discriminator = self.build_discriminator()
+        finally:
+            random.setstate(saved_state)
+        expected = self.image_shape
+        got = tuple(self.generator.output.shape[1:])
+        if got != expected:
+            raise ValueError(f"{type(self).__name__}: generator gives {got}, expected {expected}")
+        self.step = self.add_weight(shape=(), dtype="int64", initializer="zeros",
+                                    trainable=False, name="step",
+                                    aggregation="only_first_replica")
+        self.ema_weights = []
+        self.ema_generator = None
+        if self.ema_decay:
+            for w in self.generator.weights:
+                shadow = self.add_weight(shape=w.shape, dtype=w.dtype, initializer="zeros",
+                                         trainable=False, name="ema_" + w.name.replace("/", "_"),
+                                         aggregation="only_first_replica")
+                shadow.assign(w)
+                self.ema_weights.append(shadow)
+            # the network `generate` runs; its weights are set from the shadows when it samples
+            self.ema_generator = keras.models.clone_model(self.generator)
+            self.ema_generator.set_weights(self.generator.get_weights())
+        self.built = True
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "image_shape": list(self.image_shape),
+            "latent_dim": self.latent_dim,
+            "num_classes": self.num_classes,
+            "seed": self.seed,
+            "ema_decay": self.ema_decay,
+        }
+
+    def call(self, inputs, training=False):
+        """The generator: z (and labels, if conditional) -> images."""
+        return self.generator(inputs, training=training)
+
+    # -- compile --------------------------------------------------------------------------------
+
+    def compile(self, g_optimizer=None, d_optimizer=None, loss=None, d_steps=None,
+                label_smoothing=None, jit_compile=False, **kwargs):
+        """Sets the two optimizers, the named loss pair and the number of D steps per G step.
+
+        Every argument left out takes this model's paper default (``default_compile_args``).
+        Optimizers may be Keras optimizer objects, names or config dicts. ``loss`` names a pair
+        in ``ganzoo.losses``. The optimizers' variables are built here, as ``tf.distribute``
+        needs.
+        """
+        defaults = self.default_compile_args
+        super().compile(jit_compile=jit_compile, **kwargs)
+        self.g_optimizer = keras.optimizers.get(
+            g_optimizer if g_optimizer is not None else dict(defaults["g_optimizer"]))
+        self.d_optimizer = keras.optimizers.get(
+            d_optimizer if d_optimizer is not None else dict(defaults["d_optimizer"]))
+        if self.g_optimizer is self.d_optimizer:
+            raise ValueError("g_optimizer and d_optimizer must be two different optimizer objects")
+        self.loss_name = loss if loss is not None else defaults["loss"]
+        self.label_smoothing = float(
+            label_smoothing if label_smoothing is not None else defaults["label_smoothing"])
+        self.gan_loss = losses_lib.get_loss(self.loss_name, self.label_smoothing)
+        self.d_steps = int(d_steps if d_steps is not None else defaults["d_steps"])
+        if self.d_steps < 1:
+            raise ValueError(f"d_steps must be >= 1, got {self.d_steps}")
+        self.g_optimizer.build(self.generator.trainable_variables)
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+
+    def get_compile_config(self):
+        if self.g_optimizer is None:
+            return None
+        return {
+            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
+            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
+            "loss": self.loss_name,
+            "d_steps": self.d_steps,
+            "label_smoothing": self.label_smoothing,
+        }
+
+    def compile_from_config(self, config):
+        self.compile(
+            g_optimizer=keras.optimizers.deserialize(config["g_optimizer"]),
+            d_optimizer=keras.optimizers.deserialize(config["d_optimizer"]),
+            loss=config["loss"],
+            d_steps=config["d_steps"],
+            label_smoothing=config["label_smoothing"],
+        )
+
+    @property
+    def metrics(self):
+        if self.g_optimizer is None:
+            return []
+        return [self.d_loss_tracker, self.g_loss_tracker]
+
+    # -- the pieces a zoo entry may override ------------------------------------------------------
+
+    def split_batch(self, data):
+        """A batch from the pipeline -> (real examples, labels or None)."""
+        if isinstance(data, (tuple, list)):
+            images = data[0]
+            labels = data[1] if len(data) > 1 else None
+        else:
+            images, labels = data, None
+        if self.conditional and labels is None:
+            raise ValueError(f"{type(self).__name__} is conditional: batches must be (images, labels)")
+        if not self.conditional:
+            labels = None
+        return images, labels
+
+    def generator_inputs(self, z, labels):
+        return [z, labels] if self.conditional else z
+
+    def discriminate(self, images, labels, training):
+        """Discriminator outputs for a batch (labels are None for unconditional models)."""
+        return self.discriminator(images, training=training)
+
+    def discriminator_loss(self, real_out, fake_out, real_labels, fake_labels):
+        """Per-example discriminator loss."""
+        return self.gan_loss.d_loss(real_out, fake_out, self.label_smoothing)
+
+    def generator_loss(self, fake_out, fake_labels):
+        """Per-example generator loss."""
+        return self.gan_loss.g_loss(fake_out)
+
+    # -- training ------------------------------------------------------------------------------
+
+    def _stateless_seed(self, step, salt):
+        return tf.stack([tf.constant(self.seed, tf.int64), step * _SALTS_PER_STEP + salt])
+
+    def _global_noise(self, step, salt, local_n):
+        """This replica's slice of latents (and fake labels) drawn for the global batch."""
+        replicas, replica_id = _replica_info()
+        global_n = local_n * replicas
+        start = replica_id * local_n
+        z = tf.random.stateless_normal([global_n, self.latent_dim], seed=self._stateless_seed(step, salt))
+        z = z[start:start + local_n]
+        labels = None
+        if self.conditional:
+            labels = tf.random.stateless_uniform(
+                [global_n], seed=self._stateless_seed(step, salt + _LABEL_SALT),
+                minval=0, maxval=self.num_classes, dtype=tf.int32)[start:start + local_n]
+        return z, labels
+
+    def _reduce(self, per_example, local_n):
+        """Sum over this replica's examples / global batch size (see the module docstring)."""
+        replicas, _ = _replica_info()
+        global_n = tf.cast(local_n * replicas, tf.float32)
+        return tf.reduce_sum(tf.cast(per_example, tf.float32)) / global_n
+
+    def _apply(self, optimizer, loss, tape, variables):
+        grads = tape.gradient(optimizer.scale_loss(loss), variables)
+        optimizer.apply_gradients(zip(grads, variables))
+
+    def _d_step(self, real, real_labels, step, salt, local_n):
+        z, fake_labels = self._global_noise(step, salt, local_n)
+        fake = self.generator(self.generator_inputs(z, fake_labels), training=True)
+        with tf.GradientTape() as tape:
+            real_out = self.discriminate(real, real_labels, training=True)
+            fake_out = self.discriminate(fake, fake_labels, training=True)
+            loss = self._reduce(self.discriminator_loss(real_out, fake_out, real_labels, fake_labels),
+                                local_n)
+        self._apply(self.d_optimizer, loss, tape, self.discriminator.trainable_variables)
+        return loss
+
+    def _g_step(self, step, local_n):
+        z, fake_labels = self._global_noise(step, _G_SALT, local_n)
+        with tf.GradientTape() as tape:
+            fake = self.generator(self.generator_inputs(z, fake_labels), training=True)
+            fake_out = self.discriminate(fake, fake_labels, training=True)
+            loss = self._reduce(self.generator_loss(fake_out, fake_labels), local_n)
+        self._apply(self.g_optimizer, loss, tape, self.generator.trainable_variables)
+        return loss
+
+    def _update_ema(self):
+        decay = self.ema_decay
+        for shadow, w in zip(self.ema_weights, self.generator.weights):
+            shadow.assign(decay * shadow + (1.0 - decay) * tf.cast(w, shadow.dtype))
+
+    def train_step(self, data):
+        """Algorithm 1 of Goodfellow et al. 2014: ``d_steps`` discriminator updates, each on its
+        own minibatch of real examples and noise, then one generator update.
+
+        The pipeline's batch holds ``d_steps * batch_size`` examples; D step i takes every
+        ``d_steps``-th example starting at i, which gives each replica its slice of the same
+        global minibatch that one device would use.
+        """
+        real, labels = self.split_batch(data)
+        k = self.d_steps
+        local_n = tf.shape(real)[0] // k
+        step = tf.convert_to_tensor(self.step)
+        replicas, _ = _replica_info()
+        d_loss = tf.constant(0.0)
+        for i in range(k):
+            real_i = real[i::k] if k > 1 else real
+            labels_i = None if labels is None else (labels[i::k] if k > 1 else labels)
+            d_loss = self._d_step(real_i, labels_i, step, i, local_n)
+        g_loss = self._g_step(step, local_n)
+        if self.ema_decay:
+            self._update_ema()
+        self.step.assign_add(1)
+        # each replica reports its local mean; the Mean metric averages over replicas
+        self.d_loss_tracker.update_state(d_loss * replicas)
+        self.g_loss_tracker.update_state(g_loss * replicas)
+        return {m.name: m.result() for m in self.metrics}
+
+    # -- sampling ------------------------------------------------------------------------------
+
+    def sample_latents(self, n, seed=None):
+        """n latent vectors (float32 [n, latent_dim]) from N(0, I), reproducible from ``seed``."""
+        rng = np.random.default_rng(self.seed if seed is None else seed)
+        return rng.standard_normal((n, self.latent_dim)).astype(np.float32)
+
+    def _check_labels(self, n, labels):
+        if not self.conditional:
+            if labels is not None:
+                raise ValueError(f"{type(self).__name__} is unconditional: labels must be None")
+            return None
+        if labels is None:
+            labels = np.arange(n) % self.num_classes
+        labels = np.asarray(labels).astype(np.int32).reshape(-1)
+        if labels.shape[0] == 1 and n > 1:
+            labels = np.repeat(labels, n)
+        if labels.shape[0] != n:
+            raise ValueError(f"got {labels.shape[0]} labels for {n} samples")
+        if labels.min() < 0 or labels.max() >= self.num_classes:
+            raise ValueError(f"labels must be in [0, {self.num_classes}), got {labels.min()}..{labels.max()}")
+        return labels
+
+    def sampling_generator(self, use_ema=True):
+        """The generator that ``generate`` uses: the EMA copy when there is one."""
+        if use_ema and self.ema_generator is not None:
+            self.ema_generator.set_weights([np.asarray(w) for w in self.ema_weights])
+            return self.ema_generator
+        return self.generator
+
+    def generate_from_latents(self, z, labels=None, batch_size=256, use_ema=True):
+        """Images (float32 NumPy, in [-1, 1]) for given latents (and labels if conditional)."""
+        z = np.asarray(z, np.float32)
+        labels = self._check_labels(len(z), labels)
+        generator = self.sampling_generator(use_ema)
+        out = []
+        for start in range(0, len(z), batch_size):
+            zb = z[start:start + batch_size]
+            lb = None if labels is None else labels[start:start + batch_size]
+            out.append(np.asarray(generator(self.generator_inputs(zb, lb), training=False)))
+        return np.concatenate(out, 0).astype(np.float32) if out else np.zeros((0,) + self.image_shape, np.float32)
+
+    def generate(self, n, seed=None, labels=None, batch_size=256, use_ema=True):
+        """n samples, float32 NumPy ``[n, *image_shape]`` in [-1, 1].
+
+        ``seed`` fixes the latents (default: the model's seed). Conditional models take
+        ``labels`` (one per sample, or one for all; default: classes in turn 0, 1, 2, ...).
+        """
+        if n < 0:
+            raise ValueError(f"n must be >= 0, got {n}")
+        return self.generate_from_latents(self.sample_latents(n, seed), labels, batch_size, use_ema)

@@ -1,0 +1,85 @@
+"""The original GAN (Goodfellow et al. 2014, https://arxiv.org/abs/1406.2661)."""
+
+import math
+
+import keras
+
+from ganzoo.layers import Maxout
+from ganzoo.models.base import GANModel
+from ganzoo.registry import register_model
+
+
+@register_model("gan")
+@keras.saving.register_keras_serializable(package="ganzoo")
+class GAN(GANModel):
+    """Goodfellow et al. 2014: an MLP generator against a maxout discriminator with dropout.
+
+    The MNIST setup of the paper's code (pylearn2 ``mnist.yaml``): G has two ReLU layers of 1200
+    units, D two maxout layers of 240 units with 5 pieces, dropout keeping 80% of D's inputs and
+    50% of its hidden units; weights uniform in +-0.05 (G) and +-0.005 (D); momentum SGD. The
+    output is tanh (the pipelines scale data to [-1, 1]) where the paper used a sigmoid on [0, 1].
+    Works on flat data too: ``image_shape=(2,)`` for 2-D points.
+
+    ``compile(loss=...)`` picks the generator cost: ``minimax`` (log(1 - D(G(z)))),
+    ``non_saturating`` (-log D(G(z)), the default, as the paper recommends in practice) or
+    ``maximum_likelihood``; ``d_steps`` is the k of Algorithm 1.
+
+    Example:
+        >>> model = ganzoo.build("gan", image_shape=(2,), g_units=(128, 128), d_units=(128, 128))
+        >>> model.compile(loss="minimax", d_steps=2)
+    """
+
+    default_compile_args = dict(
+        g_optimizer=dict(class_name="sgd", config=dict(learning_rate=0.1, momentum=0.5)),
+        d_optimizer=dict(class_name="sgd", config=dict(learning_rate=0.1, momentum=0.5)),
+        loss="non_saturating",
+        d_steps=1,
+        label_smoothing=0.0,
+    )
+
+    def __init__(self, g_units=(1200, 1200), d_units=(240, 240), d_pieces=5,
+                 d_input_dropout=0.2, d_dropout=0.5, g_init_range=0.05, d_init_range=0.005,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.g_units = tuple(int(u) for u in g_units)
+        self.d_units = tuple(int(u) for u in d_units)
+        self.d_pieces = int(d_pieces)
+        self.d_input_dropout = float(d_input_dropout)
+        self.d_dropout = float(d_dropout)
+        self.g_init_range = float(g_init_range)
+        self.d_init_range = float(d_init_range)
+        self._build_networks()
+
+    def build_generator(self):
+        init = keras.initializers.RandomUniform(-self.g_init_range, self.g_init_range)
+        z = keras.Input((self.latent_dim,), name="z")
+        h = z
+        for units in self.g_units:
+            h = keras.layers.Dense(units, activation="relu", kernel_initializer=init)(h)
+        h = keras.layers.Dense(math.prod(self.image_shape), activation="tanh",
+                               kernel_initializer=init)(h)
+        return keras.Model(z, keras.layers.Reshape(self.image_shape)(h), name="generator")
+
+    def build_discriminator(self):
+        init = keras.initializers.RandomUniform(-self.d_init_range, self.d_init_range)
+        x = keras.Input(self.image_shape, name="x")
+        h = keras.layers.Flatten()(x)
+        h = keras.layers.Dropout(self.d_input_dropout)(h)
+        for units in self.d_units:
+            h = keras.layers.Dense(units * self.d_pieces, kernel_initializer=init)(h)
+            h = Maxout(self.d_pieces)(h)
+            h = keras.layers.Dropout(self.d_dropout)(h)
+        logit = keras.layers.Dense(1, kernel_initializer=init)(h)
+        return keras.Model(x, logit, name="discriminator")
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "g_units": list(self.g_units),
+            "d_units": list(self.d_units),
+            "d_pieces": self.d_pieces,
+            "d_input_dropout": self.d_input_dropout,
+            "d_dropout": self.d_dropout,
+            "g_init_range": self.g_init_range,
+            "d_init_range": self.d_init_range,
+        }
