@@ -12,6 +12,7 @@ setup(
     install_requires=[
         "tensorflow>=2.21,<2.22",
         "keras>=3.13",
+        "tensorboard>=2.20",
         "tensorflow-datasets>=4.9.9",
         "absl-py>=2.1",
         "ml_collections>=1.0",

@@ -38,3 +38,56 @@ def test_mirrored_two_replicas_equal_one_device_dcgan(two_cpus, mirrored, d_step
         moved += not np.allclose(np.asarray(a), np.asarray(c))
     assert moved > len(pairs) // 2  # training really changed the weights
     np.testing.assert_allclose(single.generate(4, seed=1), mirrored.generate(4, seed=1), atol=1e-5)
+
+
+def test_mirrored_trains_gan_with_dropout(mirrored):
+    # dropout layers draw from Keras SeedGenerators inside the replica context
+    with mirrored.scope():
+        model = ganzoo.build("gan", image_shape=(2,), g_units=(16,), d_units=(8,), d_pieces=2)
+        model.compile()
+    points = np.random.default_rng(0).normal(size=(2, 8, 2)).astype(np.float32)
+    history = model.fit(tf.data.Dataset.from_tensor_slices(points), epochs=1, verbose=0)
+    assert int(model.step.numpy()) == 2 and np.isfinite(history.history["d_loss"][-1])
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_multi_worker_two_processes_on_localhost(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    workers = [f"127.0.0.1:{_free_port()}" for _ in range(2)]
+    procs = []
+    (tmp_path / "worker1").mkdir()
+    for index in range(2):
+        env = dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="3",
+                   TF_CONFIG=json.dumps({"cluster": {"worker": workers},
+                                         "task": {"type": "worker", "index": index}}))
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "ganzoo.run", "--model=dcgan", "--strategy=multi_worker",
+             "--steps=3", "--batch_size=8", "--workdir=w", "--config.arch.g_filters=8",
+             "--config.arch.d_filters=8", "--config.arch.latent_dim=8", "--config.log.verbose=0"],
+            cwd=tmp_path / f"worker{index}" if index else tmp_path, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    outputs = []
+    for proc in procs:
+        out, _ = proc.communicate(timeout=300)
+        outputs.append(out)
+        assert proc.returncode == 0, out[-3000:]
+    assert "2 replica(s)" in outputs[0] and "done at step 3" in outputs[0]
+    import keras
+
+    model = keras.saving.load_model(str(tmp_path / "w" / "checkpoints" / "ckpt-00000003.keras"))
+    assert int(model.step.numpy()) == 3
+    # only the chief writes: the other worker's directory stays empty
+    assert os.listdir(tmp_path / "worker1") == []

@@ -58,6 +58,7 @@ class GANModel(keras.Model):
     """
 
     zoo_name = None  # set by @register_model
+    tiny_args = {}  # constructor arguments of a small instance, for smoke tests
     conditional = False  # True when the generator (and maybe D) take class labels
 
     # The paper's training setup, used by compile() for every argument not given.
@@ -136,6 +137,28 @@ class GANModel(keras.Model):
             "seed": self.seed,
             "ema_decay": self.ema_decay,
         }
+
+    # -- saving: Keras leaves the state of layers' SeedGenerators (dropout masks) out of saved
+    # weights; a GAN's RNG state is part of what a resumed run must restore.
+
+    def _seed_states(self):
+        return [sg.state for layer in self._flatten_layers(include_self=False)
+                for sg in getattr(layer, "_seed_generators", [])]
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        for i, state in enumerate(self._seed_states()):
+            store[f"seed_state_{i}"] = state
+
+    def load_own_variables(self, store):
+        seed_keys = [k for k in store.keys() if str(k).startswith("seed_state_")]
+        own = {k: store[k] for k in store.keys() if k not in seed_keys}
+        super().load_own_variables(own)
+        states = self._seed_states()
+        for key in seed_keys:
+            index = int(str(key)[len("seed_state_"):])
+            if index < len(states):
+                states[index].assign(np.asarray(store[key]))
 
     def call(self, inputs, training=False):
         """The generator: z (and labels, if conditional) -> images."""

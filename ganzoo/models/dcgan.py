@@ -39,6 +39,9 @@ class DCGAN(GANModel):
         >>> model.compile(); model.fit(ganzoo.data.pipeline(ganzoo.data.load("mnist"), 64))
     """
 
+    # a small instance for smoke tests and quick checks
+    tiny_args = dict(image_shape=(16, 16, 1), latent_dim=4, g_filters=8, d_filters=8, kernel_size=3)
+
     def __init__(self, g_filters=64, d_filters=64, kernel_size=5, **kwargs):
         super().__init__(**kwargs)
         self.g_filters = int(g_filters)

@@ -37,6 +37,9 @@ class GAN(GANModel):
         label_smoothing=0.0,
     )
 
+    # a small instance for smoke tests and quick checks
+    tiny_args = dict(image_shape=(8, 8, 1), latent_dim=4, g_units=(16,), d_units=(8,), d_pieces=2)
+
     def __init__(self, g_units=(1200, 1200), d_units=(240, 240), d_pieces=5,
                  d_input_dropout=0.2, d_dropout=0.5, g_init_range=0.05, d_init_range=0.005,
                  **kwargs):

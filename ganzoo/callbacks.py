@@ -1,0 +1,235 @@
+"""Keras callbacks for GAN training: sample grids, loss logs, TensorBoard, checkpoints, stopping.
+
+Each is a plain ``keras.callbacks.Callback`` usable with any ``GANModel.fit``. Every file they
+write is written atomically (temporary file then rename), so a run killed at any instant leaves
+the previous version or the new one, never a half-written file.
+"""
+
+import csv
+import glob
+import os
+import re
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ganzoo.images import atomic_write, save_image_grid, save_scatter
+
+CHECKPOINT_PATTERN = "ckpt-{step:08d}.keras"
+_CHECKPOINT_RE = re.compile(r"ckpt-(\d{8})\.keras$")
+
+
+def model_step(model):
+    return int(np.asarray(model.step))
+
+
+class StepCounter(keras.callbacks.Callback):
+    """Keeps ``self.step`` equal to the model's step counter without reading it every batch."""
+
+    def on_train_begin(self, logs=None):
+        self.step = model_step(self.model)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
+
+
+class StopAtStep(StepCounter):
+    """Stops ``fit`` once the model has made ``total_steps`` training steps."""
+
+    def __init__(self, total_steps):
+        super().__init__()
+        self.total_steps = int(total_steps)
+
+    def on_train_batch_end(self, batch, logs=None):
+        super().on_train_batch_end(batch, logs)
+        if self.step >= self.total_steps:
+            self.model.stop_training = True
+
+
+def learning_rate(optimizer):
+    return float(np.asarray(keras.ops.convert_to_numpy(optimizer.learning_rate)))
+
+
+class LossHistory(StepCounter):
+    """Every ``every`` steps: the mean of each loss over those steps, and both learning rates,
+    kept in ``self.rows``, written to TensorBoard when ``writer`` is given.
+
+    Keras reports running means over the epoch; the per-step value is recovered exactly as
+    ``t * mean_t - (t - 1) * mean_{t-1}``.
+    """
+
+    fields = ("step", "d_loss", "g_loss", "lr_g", "lr_d")
+
+    def __init__(self, every=50, writer=None, rows=None):
+        super().__init__()
+        self.every = int(every)
+        self.writer = writer
+        self.rows = list(rows or [])
+        self._sums = {}
+        self._count = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._prev = {}
+        self._batches = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        super().on_train_batch_end(batch, logs)
+        self._batches += 1
+        t = self._batches
+        for key in ("d_loss", "g_loss"):
+            if logs and key in logs:
+                mean = float(logs[key])
+                value = t * mean - (t - 1) * self._prev.get(key, 0.0)
+                self._prev[key] = mean
+                self._sums[key] = self._sums.get(key, 0.0) + value
+        self._count += 1
+        if self.step % self.every == 0 and self._count:
+            row = {"step": self.step}
+            row.update({k: v / self._count for k, v in self._sums.items()})
+            row["lr_g"] = learning_rate(self.model.g_optimizer)
+            row["lr_d"] = learning_rate(self.model.d_optimizer)
+            self.rows.append(row)
+            self._sums, self._count = {}, 0
+            if self.writer is not None:
+                with self.writer.as_default(step=self.step):
+                    for key, value in row.items():
+                        if key != "step":
+                            tf.summary.scalar(key if key.startswith("lr") else f"loss/{key}", value)
+
+    def write_csv(self, path):
+        def write(tmp):
+            with open(tmp, "w", newline="") as f:
+                out = csv.DictWriter(f, fieldnames=self.fields)
+                out.writeheader()
+                for row in self.rows:
+                    out.writerow({k: row.get(k, "") for k in self.fields})
+
+        atomic_write(path, write, suffix=".csv")
+
+    @staticmethod
+    def read_csv(path, up_to_step=None):
+        if not os.path.exists(path):
+            return []
+        with open(path, newline="") as f:
+            rows = [{k: (int(v) if k == "step" else float(v)) for k, v in row.items() if v != ""}
+                    for row in csv.DictReader(f)]
+        return [r for r in rows if up_to_step is None or r["step"] <= up_to_step]
+
+    def plot(self, path):
+        if not self.rows:
+            return
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        steps = [r["step"] for r in self.rows]
+        fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
+        for key in ("d_loss", "g_loss"):
+            ax.plot(steps, [r.get(key, np.nan) for r in self.rows], label=key)
+        ax.set_xlabel("step")
+        ax.set_ylabel(f"loss (mean over {self.every} steps)")
+        ax.legend()
+        ax.grid(alpha=0.3)
+        atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", bbox_inches="tight"), suffix=".png")
+        plt.close(fig)
+
+
+def render_samples(model, latents, labels, path, modes=None, title=None):
+    """Samples for fixed latents -> PNG (image grid, or a scatter plot for 2-D points).
+    Returns the uint8 grid of images, or None for points."""
+    samples = model.generate_from_latents(latents, labels)
+    if len(model.image_shape) == 1:
+        save_scatter(samples, path, modes=modes, title=title)
+        return None
+    nrow = model.num_classes if labels is not None and model.num_classes <= 20 else None
+    return save_image_grid(samples, path, nrow=nrow)
+
+
+class SampleGrid(StepCounter):
+    """Every ``every`` steps, samples of the fixed latent batch to ``directory/step-N.png``
+    (and to TensorBoard as an image when ``writer`` is given)."""
+
+    def __init__(self, latents, directory, every=500, labels=None, writer=None, modes=None):
+        super().__init__()
+        self.latents, self.labels = latents, labels
+        self.directory, self.every = directory, int(every)
+        self.writer, self.modes = writer, modes
+
+    def on_train_batch_end(self, batch, logs=None):
+        super().on_train_batch_end(batch, logs)
+        if self.step % self.every == 0:
+            self.write(self.step)
+
+    def write(self, step):
+        path = os.path.join(self.directory, f"step-{step:08d}.png")
+        grid = render_samples(self.model, self.latents, self.labels, path, self.modes,
+                              title=f"step {step}")
+        if self.writer is not None:
+            if grid is None:  # scatter plot: log the PNG itself
+                from PIL import Image
+
+                grid = np.asarray(Image.open(path).convert("RGB"))
+            with self.writer.as_default(step=step):
+                tf.summary.image("samples", grid[None], max_outputs=1)
+
+
+def list_checkpoints(directory):
+    """[(step, path)] of the checkpoints in ``directory``, oldest first."""
+    found = []
+    for path in glob.glob(os.path.join(directory, "ckpt-*.keras")):
+        match = _CHECKPOINT_RE.search(os.path.basename(path))
+        if match:
+            found.append((int(match.group(1)), path))
+    return sorted(found)
+
+
+class Checkpoint(StepCounter):
+    """Saves the whole model (weights, both optimizers' state, step counter) as
+    ``directory/ckpt-STEP.keras`` at the end of every epoch and of training, atomically, keeping
+    the newest ``keep``; ``on_save(step)`` runs after each save (e.g. to write logs beside it)."""
+
+    def __init__(self, directory, keep=3, on_save=None):
+        super().__init__()
+        self.directory, self.keep, self.on_save = directory, int(keep), on_save
+        self.last_saved = None
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        # a run killed mid-save leaves its temporary file: never a checkpoint, safe to remove
+        for stale in glob.glob(os.path.join(self.directory, ".tmp-*")):
+            os.remove(stale)
+
+    def save(self):
+        step = model_step(self.model)
+        if step == self.last_saved:
+            return
+        path = os.path.join(self.directory, CHECKPOINT_PATTERN.format(step=step))
+        atomic_write(path, lambda tmp: self.model.save(tmp), suffix=".keras")
+        self.last_saved = step
+        for _, old in list_checkpoints(self.directory)[:-self.keep]:
+            os.remove(old)
+        if self.on_save:
+            self.on_save(step)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.save()
+
+    def on_train_end(self, logs=None):
+        self.save()
+
+
+def restore_latest(model, directory):
+    """Loads the newest checkpoint that reads back into ``model``; returns its step or None.
+
+    A checkpoint that fails to load (it cannot be half-written, but a disk can fail) is skipped
+    with a warning in favour of the one before it."""
+    for step, path in reversed(list_checkpoints(directory)):
+        try:
+            model.load_weights(path)
+        except Exception as error:  # noqa: BLE001 - any unreadable file: fall back to an older one
+            print(f"warning: skipping unreadable checkpoint {path}: {error}")
+            continue
+        return model_step(model)
+    return None

@@ -1,0 +1,346 @@
+"""Train a zoo entry: ``python -m ganzoo.run --model dcgan``.
+
+config (zoo config + overrides) -> data -> strategy -> model -> ``fit``, writing into the
+workdir (default ``runs/<model>``): ``checkpoints/``, ``samples/step-N.png`` (the fixed latent
+batch every ``log.sample_every`` steps), ``tb/`` (TensorBoard: losses, learning rates, samples),
+``losses.csv``, ``loss_curve.png``, ``config.json`` (the resolved config), ``fixed_latents.npz``
+and the final ``samples.png``. Running the same command again resumes from the newest
+checkpoint; ``--steps`` is the total.
+
+Flags: ``--model --dataset --steps --batch_size --workdir --seed --strategy``, ``--config FILE``
+(default ``zoo_configs/<model>_<dataset>.py`` or ``zoo_configs/<model>_mnist.py``) and
+``--config.a.b=value`` for any field. A wrong name or value prints one line saying what is valid
+and exits with status 2, before anything is written.
+"""
+
+import json
+import math
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from absl import app, flags  # noqa: E402
+
+from ganzoo import registry  # noqa: E402
+
+CONFIG_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "zoo_configs")
+PROG = "ganzoo.run"
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("model", "dcgan", f"zoo entry: {', '.join(registry.list_models())}")
+flags.DEFINE_string("dataset", None, "dataset name or path (default: the config's, mnist)")
+flags.DEFINE_integer("steps", None, "total training steps (default: the config's)")
+flags.DEFINE_integer("batch_size", None, "global batch size (default: the config's)")
+flags.DEFINE_string("workdir", None, "output directory (default: runs/<model>)")
+flags.DEFINE_integer("seed", None, "random seed (default: the config's, 0)")
+flags.DEFINE_string("strategy", None, "default, mirrored, multi_worker or tpu")
+
+
+class UsageError(ValueError):
+    """Bad input from the user: reported as one line, exit status 2."""
+
+
+def fail(message):
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def default_config_path(model, dataset):
+    """zoo_configs/<model>_<dataset>.py if it exists, else zoo_configs/<model>_mnist.py."""
+    if dataset:
+        path = os.path.join(CONFIG_DIR, f"{model}_{dataset}.py")
+        if os.path.exists(path):
+            return path
+    return os.path.join(CONFIG_DIR, f"{model}_mnist.py")
+
+
+def _prescan(argv, name):
+    """The value of --name in argv (before absl parses it), or None."""
+    for i, arg in enumerate(argv):
+        if arg == f"--{name}" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith(f"--{name}="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def parse_flags(argv):
+    """absl flag parsing that reports errors in one line with exit status 2."""
+    from ml_collections import config_flags
+
+    model = _prescan(argv, "model") or FLAGS["model"].default
+    try:
+        registry.check_model_name(model)
+    except ValueError as error:
+        fail(error)
+    dataset = _prescan(argv, "dataset")
+    config_file = _prescan(argv, "config")
+    if config_file is None:
+        config_file = default_config_path(model, dataset)
+    if not os.path.exists(config_file.split(":")[0]):
+        fail(f"config file {config_file} does not exist")
+    if "config" not in FLAGS:
+        config_flags.DEFINE_config_file("config", default=config_file,
+                                        help_string="zoo config file", lock_config=True)
+    try:
+        return FLAGS(argv)
+    except flags.Error as error:
+        fail(str(error).replace("\n", " "))
+    except Exception as error:  # noqa: BLE001 - config files and overrides raise many kinds
+        fail(f"bad --config or override: {type(error).__name__}: {str(error).splitlines()[0]}")
+
+
+def resolve_config():
+    """The zoo config with the short flags applied (they win over --config.* values)."""
+    config = FLAGS.config
+    with config.unlocked():
+        config.model = FLAGS.model
+        if FLAGS.dataset is not None:
+            config.dataset = FLAGS.dataset
+        if FLAGS.steps is not None:
+            config.train.steps = FLAGS.steps
+        if FLAGS.batch_size is not None:
+            config.train.batch_size = FLAGS.batch_size
+        if FLAGS.workdir is not None:
+            config.workdir = FLAGS.workdir
+        if FLAGS.seed is not None:
+            config.seed = FLAGS.seed
+        if FLAGS.strategy is not None:
+            config.strategy = FLAGS.strategy
+        if not config.workdir:
+            config.workdir = os.path.join("runs", config.model)
+    return config
+
+
+def _positive(name, value):
+    if not isinstance(value, int) or value <= 0:
+        raise UsageError(f"{name} must be a positive integer, got {value!r}")
+
+
+def parse_image_size(text):
+    if not text:
+        return None
+    try:
+        size = tuple(int(v) for v in str(text).replace("x", ",").split(","))
+    except ValueError:
+        size = ()
+    if len(size) != 2 or min(size) <= 0:
+        raise UsageError(f"data.image_size must be 'H,W' with positive H and W, got {text!r}")
+    return size
+
+
+OPTIMIZERS = ("adam", "sgd")
+
+
+def validate(config):
+    """Every check that needs no data and no TensorFlow device; UsageError on the first fault."""
+    from ganzoo import data as data_lib
+    from ganzoo import distribute, losses
+
+    registry.check_model_name(config.model)
+    distribute.check_strategy_name(config.strategy)
+    train = config.train
+    _positive("--steps (train.steps)", train.steps)
+    _positive("--batch_size (train.batch_size)", train.batch_size)
+    _positive("train.d_steps", train.d_steps)
+    for key in ("log_every", "sample_every", "checkpoint_every", "keep_checkpoints", "num_samples"):
+        _positive(f"log.{key}", config.log[key])
+    losses.check_loss(train.loss, train.label_smoothing)
+    if train.optimizer not in OPTIMIZERS:
+        raise UsageError(f"unknown optimizer {train.optimizer!r}; valid optimizers: {', '.join(OPTIMIZERS)}")
+    for key in ("lr_g", "lr_d"):
+        if not train[key] > 0:
+            raise UsageError(f"train.{key} must be > 0, got {train[key]}")
+    if not 0 < train.lr_decay <= 1:
+        raise UsageError(f"train.lr_decay must be in (0, 1], got {train.lr_decay}")
+    if config.data.split not in data_lib.SPLITS:
+        raise UsageError(f"unknown split {config.data.split!r}; valid splits: {', '.join(data_lib.SPLITS)}")
+    parse_image_size(config.data.image_size)
+    if config.log.verbose not in (0, 1, 2):
+        raise UsageError(f"log.verbose must be 0, 1 or 2, got {config.log.verbose!r}")
+    data_lib.check_name(config.dataset)
+
+
+def make_optimizer(train, lr):
+    import keras
+
+    if train.lr_decay != 1.0:
+        lr = keras.optimizers.schedules.ExponentialDecay(lr, decay_steps=1, decay_rate=train.lr_decay)
+    if train.optimizer == "sgd":
+        return keras.optimizers.SGD(learning_rate=lr, momentum=train.momentum)
+    return keras.optimizers.Adam(learning_rate=lr, beta_1=train.beta1, beta_2=train.beta2)
+
+
+def build_model(config, source):
+    """The zoo model for a config and a data source (shape and classes come from the data)."""
+    import ganzoo
+
+    cls = registry.get_model_class(config.model)
+    arch = config.arch.to_dict()
+    num_classes = source.num_classes if cls.conditional else 0
+    try:
+        model = ganzoo.build(config.model, image_shape=source.element_shape,
+                             num_classes=num_classes, seed=config.seed, **arch)
+    except (TypeError, ValueError) as error:
+        raise UsageError(f"cannot build {config.model} on {config.dataset}: {error}") from None
+    train = config.train
+    model.compile(g_optimizer=make_optimizer(train, train.lr_g),
+                  d_optimizer=make_optimizer(train, train.lr_d), loss=train.loss,
+                  d_steps=train.d_steps, label_smoothing=train.label_smoothing,
+                  jit_compile=train.jit_compile)
+    return model
+
+
+def architecture_fields(config):
+    """What must match for a workdir's checkpoints to load into this run's model."""
+    return {"model": config.model, "dataset": config.dataset, "arch": config.arch.to_dict(),
+            "seed": config.seed}
+
+
+def check_workdir(config):
+    """UsageError if the workdir holds a run this config cannot resume."""
+    path = os.path.join(config.workdir, "config.json")
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        stored = json.load(f)
+    old = {k: stored.get(k) for k in ("model", "dataset", "arch", "seed")}
+    new = json.loads(json.dumps(architecture_fields(config)))
+    if old != new:
+        changed = sorted(k for k in new if old.get(k) != new[k])
+        raise UsageError(
+            f"workdir {config.workdir} holds a run with a different {', '.join(changed)}; "
+            "resume it with the same settings or pass a new --workdir"
+        )
+
+
+def fixed_latents(model, path, config):
+    """The fixed latent batch (and labels) of the sample grids: made once, kept in the workdir."""
+    import numpy as np
+
+    from ganzoo.images import atomic_write
+
+    if os.path.exists(path):
+        with np.load(path) as stored:
+            return stored["latents"], (stored["labels"] if "labels" in stored.files else None)
+    n = 2000 if len(model.image_shape) == 1 else config.log.num_samples
+    latents = model.sample_latents(n, seed=config.seed + 1)
+    labels = None
+    if model.conditional:
+        per_row = max(1, n // model.num_classes)
+        labels = np.repeat(np.arange(model.num_classes), per_row)[:n]
+        latents = latents[: len(labels)]
+    arrays = {"latents": latents} if labels is None else {"latents": latents, "labels": labels}
+
+    def write(tmp):
+        with open(tmp, "wb") as f:
+            np.savez(f, **arrays)
+
+    atomic_write(path, write, suffix=".npz")
+    return latents, labels
+
+
+def setup(config):
+    """Everything before training that can fail on bad input: validation, data, strategy, model,
+    workdir check. Writes nothing. Raises UsageError."""
+    from ganzoo import data as data_lib
+    from ganzoo import distribute
+
+    try:
+        validate(config)
+        source = data_lib.load(config.dataset, config.data.split,
+                               tfds_dir=config.data.tfds_dir or None,
+                               image_size=parse_image_size(config.data.image_size),
+                               toy_size=config.data.toy_size, seed=config.seed)
+        strategy = distribute.get_strategy(config.strategy)
+        replicas = strategy.num_replicas_in_sync
+        if config.train.batch_size % replicas:
+            raise UsageError(f"--batch_size {config.train.batch_size} must be divisible by the "
+                             f"{replicas} replicas of --strategy {config.strategy}")
+        check_workdir(config)
+        with strategy.scope():
+            model = build_model(config, source)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    return source, strategy, model
+
+
+def train(config):
+    """Runs (or resumes) the training a resolved config describes. Returns the model."""
+    import tensorflow as tf
+
+    from ganzoo import callbacks as cb
+    from ganzoo import data as data_lib
+    from ganzoo import distribute
+    from ganzoo.images import atomic_write
+
+    source, strategy, model = setup(config)
+    chief = distribute.is_chief(strategy)
+    workdir = config.workdir
+    ckpt_dir = os.path.join(workdir, "checkpoints")
+    start = (cb.restore_latest(model, ckpt_dir) if os.path.isdir(ckpt_dir) else None) or 0
+    total = config.train.steps
+    if chief:
+        os.makedirs(workdir, exist_ok=True)
+        text = config.to_json_best_effort(indent=2, sort_keys=True)
+        atomic_write(os.path.join(workdir, "config.json"),
+                     lambda tmp: open(tmp, "w").write(text), suffix=".json")
+    print(f"{PROG}: {config.model} on {config.dataset} ({source.size or '?'} examples, "
+          f"shape {source.element_shape}), {strategy.num_replicas_in_sync} replica(s), "
+          f"workdir {workdir}: "
+          + (f"resuming at step {start} of {total}" if start else f"training {total} steps"))
+
+    csv_path = os.path.join(workdir, "losses.csv")
+    history = cb.LossHistory(config.log.log_every, rows=cb.LossHistory.read_csv(csv_path, start))
+    callbacks = [cb.StopAtStep(total), history]
+    latents = labels = None
+    if chief:
+        latents, labels = fixed_latents(model, os.path.join(workdir, "fixed_latents.npz"), config)
+        writer = tf.summary.create_file_writer(os.path.join(workdir, "tb"))
+        history.writer = writer
+
+        def after_save(step):
+            history.write_csv(csv_path)
+            history.plot(os.path.join(workdir, "loss_curve.png"))
+
+        callbacks += [
+            cb.SampleGrid(latents, os.path.join(workdir, "samples"), config.log.sample_every,
+                          labels=labels, writer=writer, modes=source.modes),
+            cb.Checkpoint(ckpt_dir, config.log.keep_checkpoints, on_save=after_save),
+        ]
+
+    if start < total:
+        batch = config.train.batch_size * config.train.d_steps  # k minibatches per step
+        dataset = data_lib.pipeline(source, batch, seed=config.seed + start)
+        chunk = min(config.log.checkpoint_every, total)
+        initial_epoch = start // chunk
+        epochs = initial_epoch + math.ceil((total - start) / chunk)
+        model.fit(dataset, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=chunk,
+                  callbacks=callbacks, verbose=config.log.verbose, shuffle=False)
+    if chief:
+        step = cb.model_step(model)
+        cb.render_samples(model, latents, labels, os.path.join(workdir, "samples.png"),
+                          source.modes, title=f"{config.model}, step {step}")
+        history.write_csv(csv_path)
+        history.plot(os.path.join(workdir, "loss_curve.png"))
+        print(f"{PROG}: done at step {step}; samples in {os.path.join(workdir, 'samples.png')}")
+    return model
+
+
+def main(argv):
+    if len(argv) > 1:
+        fail(f"unexpected arguments: {' '.join(argv[1:])}")
+    config = resolve_config()
+    try:
+        train(config)
+    except UsageError as error:
+        fail(error)
+
+
+def console_main():
+    app.run(main, flags_parser=parse_flags)
+
+
+if __name__ == "__main__":
+    console_main()

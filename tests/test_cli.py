@@ -1,0 +1,162 @@
+"""The training command line, run as a user runs it: in a subprocess."""
+
+import csv
+import glob
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import keras
+import numpy as np
+import pytest
+
+from conftest import REPO
+
+TINY = ["--config.arch.g_filters=8", "--config.arch.d_filters=8", "--config.arch.kernel_size=3",
+        "--config.arch.latent_dim=8", "--batch_size=16", "--config.log.verbose=0"]
+
+
+def run_cli(args, cwd, timeout=300, **popen):
+    env = dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="3")
+    env.pop("TF_CONFIG", None)
+    return subprocess.run([sys.executable, "-m", "ganzoo.run", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout, **popen)
+
+
+def read_losses(path):
+    with open(path) as f:
+        return [int(row["step"]) for row in csv.DictReader(f)]
+
+
+def tensorboard_tags(directory):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    acc = EventAccumulator(directory, size_guidance={"tensors": 0, "images": 0})
+    acc.Reload()
+    return set(acc.Tags()["tensors"]) | set(acc.Tags()["images"])
+
+
+def test_short_run_writes_every_artifact_then_resumes(tmp_path):
+    args = ["--model=dcgan", "--steps=6", "--workdir=w", "--config.log.checkpoint_every=3",
+            "--config.log.sample_every=3", "--config.log.log_every=2", "--config.log.num_samples=9",
+            *TINY]
+    first = run_cli(args, tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    w = tmp_path / "w"
+    assert sorted(os.listdir(w / "checkpoints")) == ["ckpt-00000003.keras", "ckpt-00000006.keras"]
+    assert sorted(os.listdir(w / "samples")) == ["step-00000003.png", "step-00000006.png"]
+    for name in ("samples.png", "loss_curve.png", "config.json", "fixed_latents.npz", "losses.csv"):
+        assert (w / name).stat().st_size > 0, name
+    config = json.loads((w / "config.json").read_text())
+    assert config["model"] == "dcgan" and config["train"]["steps"] == 6 and config["arch"]["g_filters"] == 8
+    assert read_losses(w / "losses.csv") == [2, 4, 6]
+    tags = tensorboard_tags(str(w / "tb"))
+    assert {"loss/d_loss", "loss/g_loss", "lr_g", "lr_d", "samples"} <= tags
+    model = keras.saving.load_model(str(w / "checkpoints" / "ckpt-00000006.keras"))
+    assert int(model.step.numpy()) == 6 and int(model.g_optimizer.iterations.numpy()) == 6
+    latents = np.load(w / "fixed_latents.npz")["latents"]
+    assert latents.shape == (9, 8)
+    # a 3x3 grid of 28x28 samples with 2 px padding
+    from PIL import Image
+
+    assert Image.open(w / "samples.png").size == (3 * 30 + 2, 3 * 30 + 2)
+
+    second = run_cli([a.replace("--steps=6", "--steps=9") for a in args], tmp_path)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "resuming at step 6 of 9" in second.stdout
+    assert "ckpt-00000009.keras" in os.listdir(w / "checkpoints")
+    assert read_losses(w / "losses.csv") == [2, 4, 6, 8]
+    np.testing.assert_array_equal(np.load(w / "fixed_latents.npz")["latents"], latents)
+    resumed = keras.saving.load_model(str(w / "checkpoints" / "ckpt-00000009.keras"))
+    assert int(resumed.step.numpy()) == 9 and int(resumed.d_optimizer.iterations.numpy()) == 9
+
+    # the same total again: nothing to train, the final artefacts are still there
+    third = run_cli([a.replace("--steps=6", "--steps=9") for a in args], tmp_path)
+    assert third.returncode == 0 and "done at step 9" in third.stdout
+
+
+def test_resume_equals_uninterrupted_training(tmp_path):
+    """6 steps in one go == 3 steps, then a resumed 3: the RNG state (step counter) and the
+    optimizer state come back with the checkpoint. Data order differs after a resume (the
+    shuffle is reseeded), so both runs use a 1-image dataset, here the same 16-copy batch."""
+    np.savez(tmp_path / "one.npz", images=np.full((16, 28, 28, 1), 200, np.uint8))
+    common = ["--model=dcgan", "--dataset=one.npz", "--config.log.checkpoint_every=3", *TINY]
+    assert run_cli(common + ["--steps=6", "--workdir=a"], tmp_path).returncode == 0
+    assert run_cli(common + ["--steps=3", "--workdir=b"], tmp_path).returncode == 0
+    assert run_cli(common + ["--steps=6", "--workdir=b"], tmp_path).returncode == 0
+    a = keras.saving.load_model(str(tmp_path / "a/checkpoints/ckpt-00000006.keras"))
+    b = keras.saving.load_model(str(tmp_path / "b/checkpoints/ckpt-00000006.keras"))
+    for x, y in zip(a.weights, b.weights):
+        np.testing.assert_allclose(np.asarray(x), np.asarray(y), rtol=1e-4, atol=1e-6)
+
+
+def test_sigkill_mid_training_resumes_from_last_checkpoint(tmp_path):
+    args = ["--model=dcgan", "--steps=100000", "--workdir=w", "--config.log.checkpoint_every=5",
+            "--config.log.sample_every=1000", "--config.log.keep_checkpoints=2", *TINY]
+    env = dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="3")
+    proc = subprocess.Popen([sys.executable, "-m", "ganzoo.run", *args], cwd=tmp_path, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ckpts = tmp_path / "w" / "checkpoints"
+    deadline = time.time() + 240
+    try:
+        while time.time() < deadline and len(glob.glob(str(ckpts / "ckpt-*.keras"))) < 2:
+            time.sleep(0.2)
+        time.sleep(0.7)  # kill at an arbitrary moment, possibly mid-save
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    files = sorted(glob.glob(str(ckpts / "ckpt-*.keras")))
+    assert len(files) >= 2
+    steps = []
+    for path in files:  # every checkpoint left behind is whole
+        steps.append(int(keras.saving.load_model(path).step.numpy()))
+    last = max(steps)
+    resumed = run_cli([a.replace("--steps=100000", f"--steps={last + 2}") for a in args], tmp_path)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert f"resuming at step {last} of {last + 2}" in resumed.stdout
+    assert not [f for f in os.listdir(ckpts) if f.startswith(".tmp")]  # stale temp files cleaned
+    final = keras.saving.load_model(str(ckpts / f"ckpt-{last + 2:08d}.keras"))
+    assert int(final.step.numpy()) == last + 2
+
+
+BAD_INPUTS = [
+    (["--model=nope"], "unknown model 'nope'; valid models: dcgan, gan"),
+    (["--dataset=no_such_dataset_xyz"], "valid: mnist (embedded), ring8, grid25"),
+    (["--dataset=/no/such/folder"], "does not exist"),
+    (["--strategy=nope"], "valid strategies: default, mirrored, multi_worker, tpu"),
+    (["--steps=-5"], "--steps (train.steps) must be a positive integer"),
+    (["--batch_size=0"], "--batch_size (train.batch_size) must be a positive integer"),
+    (["--steps=abc"], "flag --steps=abc"),
+    (["--config.train.loss=bogus"], "valid losses: hinge, least_squares"),
+    (["--config.train.optimizer=rmsprop"], "valid optimizers: adam, sgd"),
+    (["--config.train.nonexistent=1"], "bad --config or override"),
+    (["--config.train.loss=hinge", "--config.train.label_smoothing=0.1"], "not defined for the hinge loss"),
+    (["--config=/no/such/config.py"], "config file /no/such/config.py does not exist"),
+    (["--strategy=multi_worker"], "needs TF_CONFIG"),
+    (["--model=gan", "--dataset=ring8", "--config.arch.g_units=(0,)"], "cannot build gan"),
+    (["extra_positional"], "unexpected arguments: extra_positional"),
+]
+
+
+@pytest.mark.parametrize("args, message", BAD_INPUTS, ids=[" ".join(a) for a, _ in BAD_INPUTS])
+def test_bad_input_one_line_exit_2_nothing_written(tmp_path, args, message):
+    result = run_cli(["--workdir=w", *args], tmp_path, timeout=120)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert len(lines) == 1, result.stderr[-2000:]
+    assert lines[0].startswith("ganzoo.run: error: ") and message in lines[0], lines[0]
+    assert "Traceback" not in result.stderr
+    assert os.listdir(tmp_path) == []  # nothing written, not even the workdir
+
+
+def test_workdir_of_another_model_is_refused(tmp_path):
+    ok = run_cli(["--model=dcgan", "--steps=1", "--workdir=w", *TINY], tmp_path)
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    before = sorted(os.listdir(tmp_path / "w"))
+    bad = run_cli(["--model=dcgan", "--steps=2", "--workdir=w", *TINY[1:], "--config.arch.g_filters=16"], tmp_path)
+    assert bad.returncode == 2
+    assert "holds a run with a different arch" in bad.stderr
+    assert sorted(os.listdir(tmp_path / "w")) == before

@@ -1,0 +1,156 @@
+"""Every registered model: build, train a few steps, generate, save and load.
+
+Parametrised over ``ganzoo.list_models()``, so an entry is tested the day it is registered;
+each model class gives a small instance in ``tiny_args``."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import ganzoo
+from ganzoo.registry import get_model_class
+
+MODELS = ganzoo.list_models()
+
+
+def tiny(name, **extra):
+    cls = get_model_class(name)
+    args = dict(cls.tiny_args)
+    if cls.conditional:
+        args.setdefault("num_classes", 3)
+    args.update(extra)
+    return ganzoo.build(name, **args)
+
+
+def batches(model, steps=3, batch=8, d_steps=1):
+    rng = np.random.default_rng(1)
+    images = rng.uniform(-1, 1, size=(steps, batch * d_steps) + model.image_shape).astype(np.float32)
+    labels = rng.integers(0, max(model.num_classes, 1), size=(steps, batch * d_steps)).astype(np.int32)
+    return tf.data.Dataset.from_tensor_slices((images, labels))
+
+
+def snapshot(net):
+    return [np.array(w) for w in net.trainable_weights]
+
+
+def test_registry_lists_the_zoo():
+    assert MODELS == sorted(MODELS) and {"gan", "dcgan"} <= set(MODELS)
+    with pytest.raises(ValueError, match="valid models: dcgan, gan"):
+        ganzoo.build("nope")
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_trains_and_changes_both_networks(name):
+    model = tiny(name)
+    model.compile()
+    g0, d0 = snapshot(model.generator), snapshot(model.discriminator)
+    history = model.fit(batches(model), epochs=1, verbose=0)
+    for key in ("d_loss", "g_loss"):
+        assert np.isfinite(history.history[key][-1]), key
+    assert int(model.step.numpy()) == 3
+    assert any(not np.allclose(a, b) for a, b in zip(g0, snapshot(model.generator)))
+    assert any(not np.allclose(a, b) for a, b in zip(d0, snapshot(model.discriminator)))
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_d_steps_is_k_of_algorithm_1(name):
+    model = tiny(name)
+    model.compile(d_steps=3)
+    model.fit(batches(model, steps=2, d_steps=3), epochs=1, verbose=0)
+    assert int(model.d_optimizer.iterations.numpy()) == 6
+    assert int(model.g_optimizer.iterations.numpy()) == 2
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_generate_shape_range_and_seed(name):
+    model = tiny(name)
+    images = model.generate(5, seed=0)
+    assert images.dtype == np.float32 and images.shape == (5,) + model.image_shape
+    assert images.min() >= -1.0 and images.max() <= 1.0
+    np.testing.assert_array_equal(images, model.generate(5, seed=0))
+    assert not np.allclose(images, model.generate(5, seed=1))
+    if model.conditional:
+        assert model.generate(4, labels=[1]).shape[0] == 4
+        with pytest.raises(ValueError, match="labels must be in"):
+            model.generate(2, labels=[0, model.num_classes])
+    else:
+        with pytest.raises(ValueError, match="unconditional"):
+            model.generate(2, labels=[0, 1])
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_keras_round_trip_gives_identical_outputs(name, tmp_path):
+    model = tiny(name, ema_decay=0.5)
+    model.compile()
+    model.fit(batches(model, steps=2), epochs=1, verbose=0)
+    path = str(tmp_path / f"{name}.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert type(loaded) is type(model)
+    assert loaded.get_config() == model.get_config()
+    assert int(loaded.step.numpy()) == 2
+    np.testing.assert_array_equal(loaded.generate(4, seed=3), model.generate(4, seed=3))
+    np.testing.assert_array_equal(loaded.generate(4, seed=3, use_ema=False),
+                                  model.generate(4, seed=3, use_ema=False))
+    for a, b in zip(model.d_optimizer.variables, loaded.d_optimizer.variables):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    x = np.zeros((2,) + model.image_shape, np.float32)
+    labels = np.zeros(2, np.int32) if model.conditional else None
+    np.testing.assert_array_equal(np.asarray(model.discriminate(x, labels, False)),
+                                  np.asarray(loaded.discriminate(x, labels, False)))
+    # training goes on from the restored optimizer state as the original would (up to float32
+    # summation order in oneDNN kernels: one step moves weights ~1e-3, we allow 1e-6)
+    model.fit(batches(model, steps=1), epochs=1, verbose=0)
+    loaded.fit(batches(loaded, steps=1), epochs=1, verbose=0)
+    for a, b in zip(model.generator.weights, loaded.generator.weights):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-6)
+
+
+def test_ema_is_the_moving_average_of_generator_weights():
+    model = tiny("dcgan", ema_decay=0.75)
+    model.compile()
+    w0 = [np.array(w) for w in model.generator.weights]
+    model.fit(batches(model, steps=1), epochs=1, verbose=0)
+    w1 = [np.array(w) for w in model.generator.weights]
+    for shadow, a, b in zip(model.ema_weights, w0, w1):
+        np.testing.assert_allclose(np.asarray(shadow), 0.75 * a + 0.25 * b, rtol=1e-5, atol=1e-7)
+    assert not np.allclose(model.generate(2, use_ema=True), model.generate(2, use_ema=False))
+
+
+def test_same_seed_same_model_and_training():
+    a, b = tiny("dcgan", seed=7), tiny("dcgan", seed=7)
+    for x, y in zip(a.weights, b.weights):
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+    assert not np.allclose(np.asarray(tiny("dcgan", seed=8).generator.weights[0]),
+                           np.asarray(a.generator.weights[0]))
+    for m in (a, b):
+        m.compile()
+        m.fit(batches(m, steps=2), epochs=1, verbose=0)
+    for x, y in zip(a.weights, b.weights):
+        np.testing.assert_allclose(np.asarray(x), np.asarray(y), rtol=1e-6, atol=1e-7)
+
+
+def test_gan_takes_flat_points_and_bad_shapes_are_rejected():
+    model = ganzoo.build("gan", image_shape=(2,), g_units=(16,), d_units=(8,), d_pieces=2)
+    assert model.generate(3).shape == (3, 2)
+    with pytest.raises(ValueError, match="needs image_shape"):
+        ganzoo.build("dcgan", image_shape=(2,))
+    with pytest.raises(ValueError, match="divisible by 2"):
+        ganzoo.build("dcgan", image_shape=(7, 7, 1))
+
+
+def test_compile_defaults_are_the_papers():
+    gan = tiny("gan")
+    gan.compile()
+    assert isinstance(gan.g_optimizer, keras.optimizers.SGD)
+    assert gan.g_optimizer.momentum == 0.5 and gan.d_steps == 1
+    dcgan = tiny("dcgan")
+    dcgan.compile()
+    assert isinstance(dcgan.d_optimizer, keras.optimizers.Adam)
+    np.testing.assert_allclose(float(dcgan.d_optimizer.learning_rate), 2e-4, rtol=1e-6)
+    assert dcgan.d_optimizer.beta_1 == 0.5
+    with pytest.raises(ValueError, match="valid losses"):
+        dcgan.compile(loss="bogus")
+    with pytest.raises(ValueError, match="d_steps"):
+        dcgan.compile(d_steps=0)

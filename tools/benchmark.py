@@ -1,0 +1,130 @@
+"""Train-step throughput of a zoo entry against a plain Keras GAN step over the same networks.
+
+    python tools/benchmark.py --model dcgan [--batch_size 64 --steps 100 --repeats 3]
+
+Both run ``fit`` on the same synthetic batch, repeated, with the same generator and
+discriminator objects and the same optimizer settings, one D and one G update a step. The
+"plain" step is the keras.io DCGAN idiom: ``keras.random.normal`` noise, mean binary
+cross-entropy, two tapes. Runs alternate (ganzoo, plain, ganzoo, ...) and the median of
+``--repeats`` timed runs is reported, after one warm-up run each. ganzoo's machinery (global-
+batch noise slicing, stateless RNG, loss reduction for replicas, step counter, trackers) should
+cost nothing: the ratio ganzoo / plain should be at least 0.95.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import ganzoo  # noqa: E402
+from ganzoo import registry  # noqa: E402
+
+
+class PlainGAN(keras.Model):
+    """The textbook Keras GAN train_step, for comparison."""
+
+    def __init__(self, generator, discriminator, latent_dim):
+        super().__init__()
+        self.generator, self.discriminator, self.latent_dim = generator, discriminator, latent_dim
+        self.seed_generator = keras.random.SeedGenerator(0)
+        self.bce = keras.losses.BinaryCrossentropy(from_logits=True)
+        self.built = True
+
+    def compile(self, g_optimizer, d_optimizer):
+        super().compile(jit_compile=False)
+        self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
+        g_optimizer.build(self.generator.trainable_variables)
+        d_optimizer.build(self.discriminator.trainable_variables)
+        self.d_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_tracker = keras.metrics.Mean(name="g_loss")
+
+    @property
+    def metrics(self):
+        return [self.d_tracker, self.g_tracker]
+
+    def train_step(self, real):
+        if isinstance(real, tuple):
+            real = real[0]
+        n = tf.shape(real)[0]
+        z = keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+        fake = self.generator(z, training=True)
+        with tf.GradientTape() as tape:
+            r = self.discriminator(real, training=True)
+            f = self.discriminator(fake, training=True)
+            d_loss = self.bce(tf.ones_like(r), r) + self.bce(tf.zeros_like(f), f)
+        grads = tape.gradient(d_loss, self.discriminator.trainable_variables)
+        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
+        z = keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+        with tf.GradientTape() as tape:
+            f = self.discriminator(self.generator(z, training=True), training=True)
+            g_loss = self.bce(tf.ones_like(f), f)
+        grads = tape.gradient(g_loss, self.generator.trainable_variables)
+        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
+        self.d_tracker.update_state(d_loss)
+        self.g_tracker.update_state(g_loss)
+        return {m.name: m.result() for m in self.metrics}
+
+
+def default_arch(model):
+    """The architecture of the model's MNIST zoo config."""
+    from ml_collections import config_flags  # noqa: F401 - ensures ml_collections is present
+
+    import importlib
+
+    module = importlib.import_module(f"zoo_configs.{model}_mnist")
+    return module.get_config().arch.to_dict()
+
+
+def timed_fit(model, dataset, steps):
+    start = time.perf_counter()
+    model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False)
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default="dcgan", choices=registry.list_models())
+    parser.add_argument("--batch_size", type=int, default=64)
+    parser.add_argument("--steps", type=int, default=100)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--image_shape", default="28,28,1")
+    args = parser.parse_args()
+
+    shape = tuple(int(v) for v in args.image_shape.split(","))
+    cls = registry.get_model_class(args.model)
+    if cls.conditional:
+        sys.exit(f"benchmark.py: {args.model} is conditional; the plain step here is unconditional")
+    zoo = ganzoo.build(args.model, image_shape=shape, **default_arch(args.model))
+    zoo.compile(loss="non_saturating", d_steps=1)
+    plain = PlainGAN(zoo.generator, zoo.discriminator, zoo.latent_dim)
+    plain.compile(keras.optimizers.get(keras.optimizers.serialize(zoo.g_optimizer)),
+                  keras.optimizers.get(keras.optimizers.serialize(zoo.d_optimizer)))
+    batch = np.random.default_rng(0).uniform(-1, 1, (args.batch_size,) + shape).astype(np.float32)
+    dataset = tf.data.Dataset.from_tensors(batch).repeat().prefetch(2)
+
+    times = {"ganzoo": [], "plain": []}
+    for model in (zoo, plain):  # warm-up: tracing and first allocations
+        timed_fit(model, dataset, 5)
+    for _ in range(args.repeats):
+        times["ganzoo"].append(timed_fit(zoo, dataset, args.steps))
+        times["plain"].append(timed_fit(plain, dataset, args.steps))
+    rate = {k: args.batch_size * args.steps / statistics.median(v) for k, v in times.items()}
+    print(f"model={args.model} image_shape={shape} batch={args.batch_size} steps={args.steps} "
+          f"repeats={args.repeats} device={'GPU' if tf.config.list_physical_devices('GPU') else 'CPU'}")
+    print(f"{'step':<8}{'images/s':>12}")
+    for k in ("ganzoo", "plain"):
+        print(f"{k:<8}{rate[k]:>12.1f}")
+    print(f"ratio ganzoo/plain: {rate['ganzoo'] / rate['plain']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

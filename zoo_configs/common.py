@@ -1,0 +1,50 @@
+"""The fields every zoo config has; an entry's config states only its differences.
+
+Run:  python -m ganzoo.run --model dcgan [--config zoo_configs/FILE.py] [--config.a.b=value]
+"""
+
+import ml_collections
+
+
+def get_config():
+    config = ml_collections.ConfigDict()
+    config.model = "dcgan"
+    config.dataset = "mnist"
+    config.seed = 0
+    config.strategy = "default"
+    config.workdir = ""  # empty: runs/<model>
+
+    # Constructor arguments of the model (its architecture): each entry sets its own fields.
+    config.arch = ml_collections.ConfigDict()
+    config.arch.latent_dim = 100
+    config.arch.ema_decay = 0.0
+
+    config.data = ml_collections.ConfigDict()
+    config.data.split = "train"
+    config.data.tfds_dir = ""  # empty: TFDS's default (~/tensorflow_datasets)
+    config.data.image_size = ""  # "H,W" to resize (image folders, TFDS); empty: native size
+    config.data.toy_size = 100_000  # points drawn from ring8 / grid25
+
+    config.train = ml_collections.ConfigDict()
+    config.train.steps = 2000  # total training steps (each: d_steps D updates + 1 G update)
+    config.train.batch_size = 64  # global batch of one D or G update
+    config.train.loss = "non_saturating"
+    config.train.label_smoothing = 0.0
+    config.train.d_steps = 1
+    config.train.optimizer = "adam"  # adam | sgd
+    config.train.lr_g = 2e-4
+    config.train.lr_d = 2e-4
+    config.train.beta1 = 0.5  # adam
+    config.train.beta2 = 0.999  # adam
+    config.train.momentum = 0.0  # sgd
+    config.train.lr_decay = 1.0  # learning rate multiplied by this every step (1.0: constant)
+    config.train.jit_compile = False  # XLA; slower than plain TF on CPU
+
+    config.log = ml_collections.ConfigDict()
+    config.log.log_every = 50  # losses and learning rates to TensorBoard and losses.csv
+    config.log.sample_every = 500  # PNG grid (and TensorBoard image) of the fixed latent batch
+    config.log.checkpoint_every = 500
+    config.log.keep_checkpoints = 3
+    config.log.num_samples = 64  # size of the fixed latent batch (points: 2000)
+    config.log.verbose = 1  # Keras progress bar: 0 silent, 1 bar, 2 one line per chunk
+    return config
