@@ -7,8 +7,15 @@
     >>> model.compile()
     >>> model.fit(ganzoo.data.pipeline(ganzoo.data.load("mnist"), 64), steps_per_epoch=100)
     >>> images = model.generate(16, seed=0)      # float32 [16, 28, 28, 1] in [-1, 1]
+    >>> model.save("dcgan.keras"); keras.saving.load_model("dcgan.keras")
 """
 
+from ganzoo._quiet_tf import import_tensorflow
+
+import_tensorflow()
+
+from ganzoo import data, layers, losses, models  # noqa: F401 - models registers every entry
+from ganzoo.images import save_image_grid
 from ganzoo.registry import list_models
 
 __version__ = "0.1.0"
@@ -20,21 +27,8 @@ def build(name, **overrides):
     own architecture arguments). Build it inside ``strategy.scope()`` to distribute it."""
     from ganzoo.registry import get_model_class
 
-    cls = get_model_class(name)
-    return cls(**overrides)
+    return get_model_class(name)(**overrides)
 
 
-def __getattr__(name):
-    # heavy submodules (TensorFlow) load on first use, so `import ganzoo` stays cheap
-    import importlib
-
-    if name in ("data", "losses", "layers", "models", "callbacks", "images", "distribute"):
-        return importlib.import_module(f"ganzoo.{name}")
-    if name == "save_image_grid":
-        from ganzoo.images import save_image_grid
-
-        return save_image_grid
-    raise AttributeError(f"module 'ganzoo' has no attribute {name!r}")
-
-
-__all__ = ["__version__", "build", "list_models", "save_image_grid"]
+__all__ = ["__version__", "build", "data", "layers", "list_models", "losses", "models",
+           "save_image_grid"]

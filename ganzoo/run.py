@@ -20,7 +20,7 @@ import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from absl import app, flags  # noqa: E402
+from absl import app, flags, logging  # noqa: E402
 
 from ganzoo import registry  # noqa: E402
 
@@ -80,15 +80,25 @@ def parse_flags(argv):
         config_file = default_config_path(model, dataset)
     if not os.path.exists(config_file.split(":")[0]):
         fail(f"config file {config_file} does not exist")
-    if "config" not in FLAGS:
-        config_flags.DEFINE_config_file("config", default=config_file,
-                                        help_string="zoo config file", lock_config=True)
+    overrides = [a for a in argv[1:] if a.startswith("--config.")]
     try:
-        return FLAGS(argv)
+        if "config" not in FLAGS:
+            # reads the overrides from argv here, and applies them on first access
+            config_flags.DEFINE_config_file("config", default=config_file,
+                                            help_string="zoo config file", lock_config=True)
+        remaining = FLAGS(argv)
+        FLAGS.config  # noqa: B018 - overrides are applied (and fail) on first access
     except flags.Error as error:
         fail(str(error).replace("\n", " "))
+    except (AttributeError, KeyError) as error:
+        field = str(error).strip("\"'")
+        fail(f"bad --config override ({' '.join(overrides)}): the config has no field {field!r}")
     except Exception as error:  # noqa: BLE001 - config files and overrides raise many kinds
         fail(f"bad --config or override: {type(error).__name__}: {str(error).splitlines()[0]}")
+    if not FLAGS["verbosity"].present:
+        # libraries (TFDS) log INFO lines through absl; keep the console to ganzoo's own output
+        logging.set_verbosity(logging.WARNING)
+    return remaining
 
 
 def resolve_config():
@@ -249,11 +259,12 @@ def setup(config):
 
     try:
         validate(config)
+        # first: multi-worker collectives must be configured before TensorFlow runs any op
+        strategy = distribute.get_strategy(config.strategy)
         source = data_lib.load(config.dataset, config.data.split,
                                tfds_dir=config.data.tfds_dir or None,
                                image_size=parse_image_size(config.data.image_size),
                                toy_size=config.data.toy_size, seed=config.seed)
-        strategy = distribute.get_strategy(config.strategy)
         replicas = strategy.num_replicas_in_sync
         if config.train.batch_size % replicas:
             raise UsageError(f"--batch_size {config.train.batch_size} must be divisible by the "

@@ -215,6 +215,16 @@ class GANModel(keras.Model):
             label_smoothing=config["label_smoothing"],
         )
 
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # Keras' TF trainer builds a model on a first batch, which it gets by an eager
+        # strategy.reduce() of a distributed batch; under MultiWorkerMirroredStrategy that reduce
+        # fails. A GANModel is already whole (networks built in __init__, optimizers in
+        # compile), so there is nothing to build.
+        if self.built and self.g_optimizer is not None and self.g_optimizer.built \
+                and self.d_optimizer.built:
+            return
+        super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+
     @property
     def metrics(self):
         if self.g_optimizer is None:
@@ -330,7 +340,12 @@ class GANModel(keras.Model):
         # each replica reports its local mean; the Mean metric averages over replicas
         self.d_loss_tracker.update_state(d_loss * replicas)
         self.g_loss_tracker.update_state(g_loss * replicas)
-        return {m.name: m.result() for m in self.metrics}
+        logs = {m.name: m.result() for m in self.metrics}
+        if isinstance(self.distribute_strategy, tf.distribute.MultiWorkerMirroredStrategy):
+            # Keras reduces step outputs across workers with reduce(MEAN, axis=0), which
+            # needs a batch axis: give each scalar one (the reduce removes it again)
+            logs = {k: tf.reshape(v, [1]) for k, v in logs.items()}
+        return logs
 
     # -- sampling ------------------------------------------------------------------------------
 
