@@ -188,12 +188,22 @@ def list_checkpoints(directory):
 class Checkpoint(StepCounter):
     """Saves the whole model (weights, both optimizers' state, step counter) as
     ``directory/ckpt-STEP.keras`` at the end of every epoch and of training, atomically, keeping
-    the newest ``keep``; ``on_save(step)`` runs after each save (e.g. to write logs beside it)."""
+    the newest ``keep``; ``on_save(step)`` runs after each save (e.g. to write logs beside it).
+    A non-finite loss stops training and saves nothing more (``diverged_at`` says when), so the
+    newest checkpoint stays the last sound one."""
 
     def __init__(self, directory, keep=3, on_save=None):
         super().__init__()
         self.directory, self.keep, self.on_save = directory, int(keep), on_save
         self.last_saved = None
+        self.diverged_at = None  # step of the first non-finite loss: nothing is saved after it
+
+    def on_train_batch_end(self, batch, logs=None):
+        super().on_train_batch_end(batch, logs)
+        if self.diverged_at is None and logs and not all(
+                np.isfinite(float(v)) for k, v in logs.items() if k.endswith("loss")):
+            self.diverged_at = self.step
+            self.model.stop_training = True
 
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
@@ -203,7 +213,7 @@ class Checkpoint(StepCounter):
 
     def save(self):
         step = model_step(self.model)
-        if step == self.last_saved:
+        if step == self.last_saved or self.diverged_at is not None:
             return
         path = os.path.join(self.directory, CHECKPOINT_PATTERN.format(step=step))
         atomic_write(path, lambda tmp: self.model.save(tmp), suffix=".keras")

