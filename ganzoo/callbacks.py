@@ -143,7 +143,10 @@ def render_samples(model, latents, labels, path, modes=None, title=None):
     if len(model.image_shape) == 1:
         save_scatter(samples, path, modes=modes, title=title)
         return None
-    nrow = model.num_classes if labels is not None and model.num_classes <= 20 else None
+    nrow = None
+    if labels is not None and model.num_classes <= 20:
+        # labels come sorted by class (see run.fixed_latents): one row per class
+        nrow = int(np.sum(np.asarray(labels) == np.asarray(labels)[0]))
     return save_image_grid(samples, path, nrow=nrow)
 
 

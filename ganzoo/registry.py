@@ -12,6 +12,9 @@ import importlib
 _MODULES = {
     "gan": "ganzoo.models.gan",
     "dcgan": "ganzoo.models.dcgan",
+    "acgan": "ganzoo.models.acgan",
+    "sngan": "ganzoo.models.sngan",
+    "sagan": "ganzoo.models.sagan",
 }
 
 _CLASSES = {}

@@ -186,13 +186,26 @@ def make_optimizer(train, lr):
     return keras.optimizers.Adam(learning_rate=lr, beta_1=train.beta1, beta_2=train.beta2)
 
 
+def conditional_models():
+    return [name for name in registry.list_models()
+            if registry.get_model_class(name).conditioning != "none"]
+
+
 def build_model(config, source):
     """The zoo model for a config and a data source (shape and classes come from the data)."""
     import ganzoo
 
     cls = registry.get_model_class(config.model)
     arch = config.arch.to_dict()
-    num_classes = source.num_classes if cls.conditional else 0
+    num_classes = 0
+    if cls.conditioning == "required" or config.conditional:
+        if cls.conditioning == "none":
+            raise UsageError(f"{config.model} is unconditional; conditional models: "
+                             f"{', '.join(conditional_models())}")
+        if not source.num_classes:
+            raise UsageError(f"{config.model} needs class labels and dataset {config.dataset} "
+                             "has none")
+        num_classes = source.num_classes
     try:
         model = ganzoo.build(config.model, image_shape=source.element_shape,
                              num_classes=num_classes, seed=config.seed, **arch)
@@ -209,7 +222,7 @@ def build_model(config, source):
 def architecture_fields(config):
     """What must match for a workdir's checkpoints to load into this run's model."""
     return {"model": config.model, "dataset": config.dataset, "arch": config.arch.to_dict(),
-            "seed": config.seed}
+            "seed": config.seed, "conditional": config.conditional}
 
 
 def check_workdir(config):
@@ -219,7 +232,7 @@ def check_workdir(config):
         return
     with open(path) as f:
         stored = json.load(f)
-    old = {k: stored.get(k) for k in ("model", "dataset", "arch", "seed")}
+    old = {k: stored.get(k) for k in ("model", "dataset", "arch", "seed", "conditional")}
     new = json.loads(json.dumps(architecture_fields(config)))
     if old != new:
         changed = sorted(k for k in new if old.get(k) != new[k])

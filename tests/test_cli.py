@@ -13,6 +13,7 @@ import keras
 import numpy as np
 import pytest
 
+import ganzoo  # noqa: F401 - registers the zoo's classes for keras.saving.load_model
 from conftest import REPO
 
 TINY = ["--config.arch.g_filters=8", "--config.arch.d_filters=8", "--config.arch.kernel_size=3",
@@ -123,7 +124,7 @@ def test_sigkill_mid_training_resumes_from_last_checkpoint(tmp_path):
 
 
 BAD_INPUTS = [
-    (["--model=nope"], "unknown model 'nope'; valid models: dcgan, gan"),
+    (["--model=nope"], "unknown model 'nope'; valid models: acgan, dcgan, gan, sagan, sngan"),
     (["--dataset=no_such_dataset_xyz"], "valid: mnist (embedded), ring8, grid25"),
     (["--dataset=/no/such/folder"], "does not exist"),
     (["--strategy=nope"], "valid strategies: default, mirrored, multi_worker, tpu"),
@@ -139,6 +140,11 @@ BAD_INPUTS = [
     (["--strategy=multi_worker"], "needs TF_CONFIG"),
     (["--model=gan", "--dataset=ring8", "--config.arch.g_units=(0,)"], "cannot build gan"),
     (["extra_positional"], "unexpected arguments: extra_positional"),
+    (["--model=dcgan", "--config.conditional=True"],
+     "dcgan is unconditional; conditional models: acgan, sagan, sngan"),
+    (["--model=sngan", "--config.arch.minibatch=bogus"], "valid: none, discrimination, stddev"),
+    (["--model=sngan", "--config.arch.g_channels=(8,8,8)"], "needs 2 generator blocks"),
+    (["--model=sagan", "--config.arch.attention_resolution=5"], "has no feature map of that height"),
 ]
 
 
@@ -175,3 +181,36 @@ def test_divergence_stops_with_one_line_and_keeps_sound_checkpoints(tmp_path):
     for path in glob.glob(str(tmp_path / "w" / "checkpoints" / "*.keras")):
         model = keras.saving.load_model(path)
         assert all(np.isfinite(np.asarray(w)).all() for w in model.weights)
+
+
+@pytest.mark.parametrize("dataset", ["ring8", "grid25"])
+def test_toy_mixture_runs_write_a_scatter_plot(tmp_path, dataset):
+    result = run_cli(["--model=gan", f"--dataset={dataset}", "--steps=4", "--config.log.verbose=0",
+                      "--config.data.toy_size=2048"], tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    w = tmp_path / "runs" / f"gan_{dataset}"  # the toy configs' own default workdir
+    from PIL import Image
+
+    with Image.open(w / "samples.png") as picture:  # a matplotlib scatter, not an image grid
+        assert picture.mode in ("RGB", "RGBA") and picture.size[0] > 300
+    latents = np.load(w / "fixed_latents.npz")["latents"]
+    assert latents.shape[0] == 2000
+    assert json.loads((w / "config.json").read_text())["dataset"] == dataset
+
+
+def test_conditional_run_draws_one_row_per_class(tmp_path):
+    result = run_cli(["--model=sagan", "--steps=2", "--batch_size=8", "--workdir=w",
+                      "--config.log.verbose=0", "--config.arch.g_channels=(8,8)",
+                      "--config.arch.d_channels=(8,8,8)", "--config.arch.latent_dim=8"], tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    w = tmp_path / "w"
+    stored = np.load(w / "fixed_latents.npz")
+    labels = stored["labels"]
+    assert list(labels) == sorted(labels) and set(labels) == set(range(10))
+    per_class = int(np.sum(labels == 0))
+    from PIL import Image
+
+    with Image.open(w / "samples.png") as picture:  # 10 rows of 28 + 2 padding, per_class columns
+        assert picture.size == (per_class * 30 + 2, 10 * 30 + 2)
+    model = keras.saving.load_model(str(w / "checkpoints" / "ckpt-00000002.keras"))
+    assert model.conditional and model.num_classes == 10

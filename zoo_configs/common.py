@@ -13,11 +13,14 @@ def get_config():
     config.seed = 0
     config.strategy = "default"
     config.workdir = ""  # empty: runs/<model>
+    config.conditional = False  # class-conditional (entries that offer both: sngan, sagan)
 
     # Constructor arguments of the model (its architecture): each entry sets its own fields.
     config.arch = ml_collections.ConfigDict()
     config.arch.latent_dim = 100
     config.arch.ema_decay = 0.0
+    config.arch.minibatch = "none"  # batch-level features in D: none | discrimination | stddev
+    config.arch.vbn_reference = 0  # > 0: virtual batch norm in G (gan, dcgan) with this reference
 
     config.data = ml_collections.ConfigDict()
     config.data.split = "train"

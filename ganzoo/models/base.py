@@ -30,6 +30,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo import losses as losses_lib
+from ganzoo.layers import minibatch_features, power_iteration
 
 # Offsets that keep the stateless RNG streams of one step apart: noise of D step i uses salt i,
 # the generator step uses _G_SALT, fake labels add _LABEL_SALT.
@@ -55,11 +56,18 @@ class GANModel(keras.Model):
         seed: seed of weight initialisation, of training noise and of ``generate``'s default.
         ema_decay: if > 0, keep an exponential moving average of the generator's weights
             (Yazici et al. 2019, https://arxiv.org/abs/1806.04498) and sample from it.
+        minibatch: batch-level features before the discriminator's last layer: ``none``,
+            ``discrimination`` (Salimans et al. 2016) or ``stddev`` (Karras et al. 2018).
+        vbn_reference: if > 0, virtual batch norm in the generator with a fixed reference batch
+            of this many latents (Salimans et al. 2016), for entries with ``supports_vbn``.
     """
 
     zoo_name = None  # set by @register_model
     tiny_args = {}  # constructor arguments of a small instance, for smoke tests
-    conditional = False  # True when the generator (and maybe D) take class labels
+    # "none": never takes labels; "required": always (num_classes >= 2); "optional": takes
+    # labels when built with num_classes >= 2. An instance is conditional iff num_classes > 0.
+    conditioning = "none"
+    supports_vbn = False  # whether the generator can use virtual batch norm (vbn_reference)
 
     # The paper's training setup, used by compile() for every argument not given.
     default_compile_args = dict(
@@ -71,23 +79,44 @@ class GANModel(keras.Model):
     )
 
     def __init__(self, image_shape=(28, 28, 1), latent_dim=100, num_classes=0, seed=0,
-                 ema_decay=0.0, **kwargs):
+                 ema_decay=0.0, minibatch="none", vbn_reference=0, **kwargs):
         super().__init__(**kwargs)
         self.image_shape = tuple(int(d) for d in image_shape)
         self.latent_dim = int(latent_dim)
         self.num_classes = int(num_classes)
         self.seed = int(seed)
         self.ema_decay = float(ema_decay)
+        self.minibatch = str(minibatch or "none")
+        self.vbn_reference = int(vbn_reference)
+        minibatch_features(self.minibatch)  # ValueError naming the valid kinds
+        name = type(self).__name__
+        if self.vbn_reference < 0 or (self.vbn_reference and not self.supports_vbn):
+            raise ValueError(f"{name} does not take vbn_reference={vbn_reference}; virtual batch "
+                             "norm is available in the generators of gan and dcgan")
         if self.latent_dim <= 0:
             raise ValueError(f"latent_dim must be positive, got {latent_dim}")
         if not 0.0 <= self.ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in [0, 1), got {ema_decay}")
-        if self.conditional and self.num_classes < 2:
-            raise ValueError(f"{type(self).__name__} is conditional: num_classes must be >= 2")
+        if self.conditioning == "none" and self.num_classes:
+            raise ValueError(f"{name} is unconditional: num_classes must be 0")
+        if self.conditioning == "required" and self.num_classes < 2:
+            raise ValueError(f"{name} is conditional: num_classes must be >= 2")
+        if self.num_classes == 1 or self.num_classes < 0:
+            raise ValueError(f"num_classes must be 0 (unconditional) or >= 2, got {num_classes}")
         self.g_optimizer = None
         self.d_optimizer = None
 
+    @property
+    def conditional(self):
+        """True when this instance's generator (and maybe discriminator) take class labels."""
+        return self.num_classes > 0
+
     # -- construction -------------------------------------------------------------------------
+
+    def apply_minibatch_features(self, features):
+        """The discriminator's features with the configured batch-level features appended."""
+        layer = minibatch_features(self.minibatch, name="minibatch_features")
+        return features if layer is None else layer(features)
 
     def build_generator(self):
         raise NotImplementedError
@@ -136,6 +165,8 @@ class GANModel(keras.Model):
             "num_classes": self.num_classes,
             "seed": self.seed,
             "ema_decay": self.ema_decay,
+            "minibatch": self.minibatch,
+            "vbn_reference": self.vbn_reference,
         }
 
     # -- saving: Keras leaves the state of layers' SeedGenerators (dropout masks) out of saved
@@ -294,8 +325,11 @@ class GANModel(keras.Model):
         z, fake_labels = self._global_noise(step, salt, local_n)
         fake = self.generator(self.generator_inputs(z, fake_labels), training=True)
         with tf.GradientTape() as tape:
-            real_out = self.discriminate(real, real_labels, training=True)
-            fake_out = self.discriminate(fake, fake_labels, training=True)
+            # spectral norm: one power iteration a D step, on its first discriminator call
+            with power_iteration(True):
+                real_out = self.discriminate(real, real_labels, training=True)
+            with power_iteration(False):
+                fake_out = self.discriminate(fake, fake_labels, training=True)
             loss = self._reduce(self.discriminator_loss(real_out, fake_out, real_labels, fake_labels),
                                 local_n)
         self._apply(self.d_optimizer, loss, tape, self.discriminator.trainable_variables)
@@ -303,7 +337,7 @@ class GANModel(keras.Model):
 
     def _g_step(self, step, local_n):
         z, fake_labels = self._global_noise(step, _G_SALT, local_n)
-        with tf.GradientTape() as tape:
+        with tf.GradientTape() as tape, power_iteration(False):
             fake = self.generator(self.generator_inputs(z, fake_labels), training=True)
             fake_out = self.discriminate(fake, fake_labels, training=True)
             loss = self._reduce(self.generator_loss(fake_out, fake_labels), local_n)

@@ -2,6 +2,7 @@
 
 import keras
 
+from ganzoo.layers import DropReference, PrependReference, VirtualBatchNorm
 from ganzoo.models.base import GANModel
 from ganzoo.registry import register_model
 
@@ -33,17 +34,22 @@ class DCGAN(GANModel):
     LeakyReLU(0.2) and batch norm on every layer but the first. Weights ~ N(0, 0.02), Adam(2e-4,
     beta_1=0.5). The number of stages follows the image size (28x28: 7 -> 14 -> 28; 64x64: 4 ->
     ... -> 64). Batch norm is synchronized across replicas under a distribution strategy.
+    Options beyond the paper: dropout in D (``d_dropout``), minibatch features in D and virtual
+    batch norm in G (``minibatch``, ``vbn_reference``: see ``GANModel``).
 
     Example:
         >>> model = ganzoo.build("dcgan", image_shape=(28, 28, 1))
         >>> model.compile(); model.fit(ganzoo.data.pipeline(ganzoo.data.load("mnist"), 64))
     """
 
+    supports_vbn = True
+
     # a small instance for smoke tests and quick checks
     tiny_args = dict(image_shape=(16, 16, 1), latent_dim=4, g_filters=8, d_filters=8, kernel_size=3)
 
-    def __init__(self, g_filters=64, d_filters=64, kernel_size=5, **kwargs):
+    def __init__(self, g_filters=64, d_filters=64, kernel_size=5, d_dropout=0.0, **kwargs):
         super().__init__(**kwargs)
+        self.d_dropout = float(d_dropout)
         self.g_filters = int(g_filters)
         self.d_filters = int(d_filters)
         self.kernel_size = int(kernel_size)
@@ -56,22 +62,40 @@ class DCGAN(GANModel):
     def _batch_norm(self):
         return keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, synchronized=True)
 
+    def _generator_norm(self):
+        if self.vbn_reference:
+            return VirtualBatchNorm(self.vbn_reference)
+        return self._batch_norm()
+
+    def generator_input(self):
+        """(model inputs, the vector the first dense layer projects). AC-GAN adds the class."""
+        z = keras.Input((self.latent_dim,), name="z")
+        return z, z
+
+    def discriminator_output(self, features):
+        """D's outputs from its flattened features: one real/fake logit (AC-GAN adds classes)."""
+        return keras.layers.Dense(1, kernel_initializer=self._init(), name="logit")(features)
+
     def build_generator(self):
         h0, w0, stages = upsampling_plan(self.image_shape)
         filters = self.g_filters * 2 ** (stages - 1)
-        z = keras.Input((self.latent_dim,), name="z")
-        h = keras.layers.Dense(h0 * w0 * filters, use_bias=False, kernel_initializer=self._init())(z)
+        inputs, h = self.generator_input()
+        if self.vbn_reference:
+            h = PrependReference(self.vbn_reference)(h)
+        h = keras.layers.Dense(h0 * w0 * filters, use_bias=False, kernel_initializer=self._init())(h)
         h = keras.layers.Reshape((h0, w0, filters))(h)
-        h = keras.layers.ReLU()(self._batch_norm()(h))
+        h = keras.layers.ReLU()(self._generator_norm()(h))
         for stage in range(stages - 1):
             filters //= 2
             h = keras.layers.Conv2DTranspose(filters, self.kernel_size, strides=2, padding="same",
                                              use_bias=False, kernel_initializer=self._init())(h)
-            h = keras.layers.ReLU()(self._batch_norm()(h))
+            h = keras.layers.ReLU()(self._generator_norm()(h))
         out = keras.layers.Conv2DTranspose(self.image_shape[-1], self.kernel_size, strides=2,
                                            padding="same", activation="tanh",
                                            kernel_initializer=self._init())(h)
-        return keras.Model(z, out, name="generator")
+        if self.vbn_reference:
+            out = DropReference(self.vbn_reference)(out)
+        return keras.Model(inputs, out, name="generator")
 
     def build_discriminator(self):
         _, _, stages = upsampling_plan(self.image_shape)
@@ -84,8 +108,10 @@ class DCGAN(GANModel):
             if stage > 0:
                 h = self._batch_norm()(h)
             h = keras.layers.LeakyReLU(0.2)(h)
-        logit = keras.layers.Dense(1, kernel_initializer=self._init())(keras.layers.Flatten()(h))
-        return keras.Model(x, logit, name="discriminator")
+            if self.d_dropout:
+                h = keras.layers.Dropout(self.d_dropout)(h)
+        features = self.apply_minibatch_features(keras.layers.Flatten()(h))
+        return keras.Model(x, self.discriminator_output(features), name="discriminator")
 
     def get_config(self):
         return {
@@ -93,4 +119,5 @@ class DCGAN(GANModel):
             "g_filters": self.g_filters,
             "d_filters": self.d_filters,
             "kernel_size": self.kernel_size,
+            "d_dropout": self.d_dropout,
         }

@@ -4,7 +4,7 @@ import math
 
 import keras
 
-from ganzoo.layers import Maxout
+from ganzoo.layers import DropReference, Maxout, PrependReference, VirtualBatchNorm
 from ganzoo.models.base import GANModel
 from ganzoo.registry import register_model
 
@@ -35,6 +35,7 @@ class GAN(GANModel):
     # that recipe diverged here within 500 steps (losses in the thousands), so the default is
     # Adam(2e-4, beta_1=0.5); SGD stays one compile argument (or config field) away.
     default_compile_args = dict(GANModel.default_compile_args)
+    supports_vbn = True
 
     # a small instance for smoke tests and quick checks
     tiny_args = dict(image_shape=(8, 8, 1), latent_dim=4, g_units=(16,), d_units=(8,), d_pieces=2)
@@ -56,11 +57,17 @@ class GAN(GANModel):
     def build_generator(self):
         init = keras.initializers.RandomUniform(-self.g_init_range, self.g_init_range)
         z = keras.Input((self.latent_dim,), name="z")
-        h = z
+        h = PrependReference(self.vbn_reference)(z) if self.vbn_reference else z
         for units in self.g_units:
-            h = keras.layers.Dense(units, activation="relu", kernel_initializer=init)(h)
+            if self.vbn_reference:  # the paper's MLP has no norm; VBN goes before each ReLU
+                h = keras.layers.Dense(units, kernel_initializer=init)(h)
+                h = keras.layers.ReLU()(VirtualBatchNorm(self.vbn_reference)(h))
+            else:
+                h = keras.layers.Dense(units, activation="relu", kernel_initializer=init)(h)
         h = keras.layers.Dense(math.prod(self.image_shape), activation="tanh",
                                kernel_initializer=init)(h)
+        if self.vbn_reference:
+            h = DropReference(self.vbn_reference)(h)
         return keras.Model(z, keras.layers.Reshape(self.image_shape)(h), name="generator")
 
     def build_discriminator(self):
@@ -75,6 +82,7 @@ class GAN(GANModel):
                                    kernel_constraint=constraint)(h)
             h = Maxout(self.d_pieces)(h)
             h = keras.layers.Dropout(self.d_dropout)(h)
+        h = self.apply_minibatch_features(h)
         logit = keras.layers.Dense(1, kernel_initializer=init, kernel_constraint=constraint)(h)
         return keras.Model(x, logit, name="discriminator")
 
