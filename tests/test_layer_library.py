@@ -277,3 +277,17 @@ def test_minibatch_features_through_the_config(name, kind):
     assert np.isfinite(history.history["d_loss"][-1])
     with pytest.raises(ValueError, match="valid: none, discrimination, stddev"):
         ganzoo.build(name, **args, minibatch="bogus")
+
+
+def test_generator_spectral_norm_moves_once_per_generator_step():
+    model = ganzoo.build("sagan", **ganzoo.registry.get_model_class("sagan").tiny_args)
+    model.compile(d_steps=2)  # two D steps, one G step
+    sn = [l for l in model.generator._flatten_layers() if isinstance(l, L.SpectralNorm)][0]
+    u0 = np.asarray(sn.vector_u, np.float64)
+    w0 = np.asarray(sn.kernel, np.float64).reshape(-1, sn.kernel_shape[-1])
+    model.fit(tf.data.Dataset.from_tensors(randn(16, 16, 16, 1)), epochs=1, verbose=0)
+    v = u0 @ w0.T
+    v /= np.linalg.norm(v)
+    u1 = v @ w0
+    u1 /= np.linalg.norm(u1)  # G's weights do not change during D steps
+    np.testing.assert_allclose(np.asarray(sn.vector_u), u1, rtol=1e-4, atol=1e-6)

@@ -1,6 +1,6 @@
 """Mode coverage on a 2-D mixture with and without the batch-level tricks of the layer library.
 
-    python tools/mode_study.py [--dataset grid25 --steps 3000 --seeds 0,1 --samples 2500]
+    python tools/mode_study.py [--dataset grid25 --steps 5000 --batch_size 64 --seeds 0,1]
 
 Trains the toy GAN of ``zoo_configs/gan_<dataset>.py`` once per variant and seed on the same
 budget: ``baseline``, ``minibatch_discrimination`` and ``minibatch_stddev`` in D (Salimans et al.
@@ -54,7 +54,9 @@ def train_one(config, overrides, seed, steps):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", choices=["grid25", "ring8"], default="grid25")
-    parser.add_argument("--steps", type=int, default=3000)
+    parser.add_argument("--steps", type=int, default=5000)
+    parser.add_argument("--batch_size", type=int, default=0,
+                        help="0: the zoo config's (256); minibatch discrimination's cost grows as its square")
     parser.add_argument("--seeds", default="0,1")
     parser.add_argument("--samples", type=int, default=2500)
     parser.add_argument("--variants", default=",".join(VARIANTS))
@@ -66,6 +68,8 @@ def main():
         parser.error(f"unknown variants {unknown}; valid: {', '.join(VARIANTS)}")
     seeds = [int(s) for s in args.seeds.split(",") if s]
     config = importlib.import_module(f"zoo_configs.gan_{args.dataset}").get_config()
+    if args.batch_size:
+        config.train.batch_size = args.batch_size
     modes, std = toy.mixture(args.dataset)
     results = {}
     print(f"{args.dataset}: {len(modes)} modes, {args.steps} steps x {config.train.batch_size}, "

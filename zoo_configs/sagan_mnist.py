@@ -21,5 +21,5 @@ def get_config():
     config.train.lr_d = 4e-4
     config.train.beta1 = 0.0
     config.train.beta2 = 0.9
-    config.train.steps = 1200
+    config.train.steps = 2400
     return config

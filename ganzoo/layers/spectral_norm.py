@@ -10,8 +10,9 @@ not fit a GAN:
 - Keras runs the power iteration on every training call; a GAN calls its discriminator two or
   three times a step (real, fake, and in the generator step). ``SpectralNorm`` updates ``u`` only
   where ``power_iteration(True)`` is in force (GANModel enables it for the first discriminator
-  call of each discriminator step, so ``u`` moves once a D step); outside any such context it
-  updates on every training call, as Keras does.
+  call of each D step and for the generator call of each G step, so each network's ``u``
+  moves once per update of that network); outside any such context it updates on every
+  training call, as Keras does.
 - ``u`` is a replica-synchronised variable (every replica computes the same update from the
   same mirrored ``W``), so the update works inside a ``MirroredStrategy`` replica context.
 - Under mixed precision ``u``, ``sigma`` and the normalised kernel stay float32 (the variable's

@@ -323,7 +323,8 @@ class GANModel(keras.Model):
 
     def _d_step(self, real, real_labels, step, salt, local_n):
         z, fake_labels = self._global_noise(step, salt, local_n)
-        fake = self.generator(self.generator_inputs(z, fake_labels), training=True)
+        with power_iteration(False):  # G's spectral norms move in the G step
+            fake = self.generator(self.generator_inputs(z, fake_labels), training=True)
         with tf.GradientTape() as tape:
             # spectral norm: one power iteration a D step, on its first discriminator call
             with power_iteration(True):
@@ -337,9 +338,12 @@ class GANModel(keras.Model):
 
     def _g_step(self, step, local_n):
         z, fake_labels = self._global_noise(step, _G_SALT, local_n)
-        with tf.GradientTape() as tape, power_iteration(False):
-            fake = self.generator(self.generator_inputs(z, fake_labels), training=True)
-            fake_out = self.discriminate(fake, fake_labels, training=True)
+        with tf.GradientTape() as tape:
+            # spectral norm: each network's u vectors move once per update of that network
+            with power_iteration(True):
+                fake = self.generator(self.generator_inputs(z, fake_labels), training=True)
+            with power_iteration(False):
+                fake_out = self.discriminate(fake, fake_labels, training=True)
             loss = self._reduce(self.generator_loss(fake_out, fake_labels), local_n)
         self._apply(self.g_optimizer, loss, tape, self.generator.trainable_variables)
         return loss
