@@ -8,17 +8,12 @@ Aims:   class-conditional digits whose rows follow the requested class (Odena et
         2-core CPU it made a step 2.7x slower (513 vs 193 ms at batch 64).
 """
 
-from zoo_configs import common
+from zoo_configs import dcgan_mnist
 
 
 def get_config():
-    config = common.get_config()
+    config = dcgan_mnist.get_config()  # the same networks, steps and batch
     config.model = "acgan"
-    config.arch.g_filters = 64
-    config.arch.d_filters = 64
-    config.arch.kernel_size = 5
     config.arch.d_dropout = 0.0
     config.arch.class_weight = 1.0
-    config.train.steps = 2000
-    config.train.batch_size = 64
     return config

@@ -78,9 +78,6 @@ class SNGAN(GANModel):
                         f"attention_resolution={self.attention_resolution}: the {net.name} has no "
                         "feature map of that height")
 
-    def generator_inputs(self, z, labels):
-        return [z, labels] if self.conditional else z
-
     def discriminate(self, images, labels, training):
         if self.conditional:
             return self.discriminator([images, labels], training=training)
