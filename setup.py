@@ -8,7 +8,8 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=find_packages(include=["ganzoo", "ganzoo.*", "zoo_configs"]),
-    package_data={"ganzoo.data": ["embedded/*.gz", "embedded/README.md"]},
+    package_data={"ganzoo.data": ["embedded/*.gz", "embedded/README.md"],
+                  "ganzoo.metrics": ["weights/*.h5", "weights/*.json"]},
     install_requires=[
         "tensorflow>=2.21,<2.22",
         "keras>=3.13",
@@ -22,5 +23,6 @@ setup(
         "matplotlib>=3.8",
     ],
     extras_require={"test": ["pytest>=8.0"]},
-    entry_points={"console_scripts": ["ganzoo-run=ganzoo.run:console_main"]},
+    entry_points={"console_scripts": ["ganzoo-run=ganzoo.run:console_main",
+                                        "ganzoo-evaluate=ganzoo.evaluate:console_main"]},
 )

@@ -7,6 +7,7 @@ the previous version or the new one, never a half-written file.
 
 import csv
 import glob
+import json
 import os
 import re
 
@@ -246,3 +247,48 @@ def restore_latest(model, directory):
             continue
         return model_step(model)
     return None
+
+
+class PeriodicEvaluation(StepCounter):
+    """Every ``every`` steps, scores ``num_samples`` samples with an
+    ``ganzoo.evaluation.Evaluator``: the scalar results go to TensorBoard as ``eval/<name>``
+    (when ``writer`` is given), to ``self.rows`` and, when ``path`` is given, to a JSON list
+    written atomically after each evaluation."""
+
+    def __init__(self, evaluator, every, num_samples=None, writer=None, path=None, seed=0,
+                 rows=None, verbose=True):
+        super().__init__()
+        self.evaluator, self.every, self.num_samples = evaluator, int(every), num_samples
+        self.writer, self.path, self.seed, self.verbose = writer, path, seed, verbose
+        self.rows = list(rows or [])
+
+    @staticmethod
+    def read(path, up_to_step=None):
+        if not path or not os.path.exists(path):
+            return []
+        with open(path) as f:
+            rows = json.load(f)
+        return [r for r in rows if up_to_step is None or r["step"] <= up_to_step]
+
+    def on_train_batch_end(self, batch, logs=None):
+        super().on_train_batch_end(batch, logs)
+        if self.step % self.every == 0:
+            self.evaluate(self.step)
+
+    def evaluate(self, step):
+        results = self.evaluator.score_model(self.model, seed=self.seed, num_samples=self.num_samples)
+        row = {"step": step}
+        row.update({k: float(v) for k, v in results.items() if np.isscalar(v)})
+        self.rows.append(row)
+        if self.writer is not None:
+            with self.writer.as_default(step=step):
+                for key, value in row.items():
+                    if key not in ("step", "seconds") and np.isfinite(value):
+                        tf.summary.scalar(f"eval/{key}", value)
+        if self.path:
+            text = json.dumps(self.rows, indent=1)
+            atomic_write(self.path, lambda tmp: open(tmp, "w").write(text), suffix=".json")
+        if self.verbose:
+            shown = ", ".join(f"{k} {v:.4g}" for k, v in row.items() if k not in ("step", "seconds"))
+            print(f"\neval at step {step}: {shown} ({row['seconds']:.1f} s)")
+        return row

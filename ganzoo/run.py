@@ -3,7 +3,8 @@
 config (zoo config + overrides) -> data -> strategy -> model -> ``fit``, writing into the
 workdir (default ``runs/<model>``): ``checkpoints/``, ``samples/step-N.png`` (the fixed latent
 batch every ``log.sample_every`` steps), ``tb/`` (TensorBoard: losses, learning rates, samples),
-``losses.csv``, ``loss_curve.png``, ``config.json`` (the resolved config), ``fixed_latents.npz``
+``losses.csv``, ``loss_curve.png``, ``config.json`` (the resolved config), ``fixed_latents.npz``,
+``eval.json`` (every ``eval.every`` steps: FID/KID/IS/... or mode coverage, also in TensorBoard)
 and the final ``samples.png``. Running the same command again resumes from the newest
 checkpoint; ``--steps`` is the total.
 
@@ -174,6 +175,29 @@ def validate(config):
     if config.log.verbose not in (0, 1, 2):
         raise UsageError(f"log.verbose must be 0, 1 or 2, got {config.log.verbose!r}")
     data_lib.check_name(config.dataset)
+    if not isinstance(config.eval.every, int) or config.eval.every < 0:
+        raise UsageError(f"eval.every must be an integer >= 0, got {config.eval.every!r}")
+    if config.eval.every:
+        _positive("eval.num_samples", config.eval.num_samples)
+        if config.eval.split not in data_lib.SPLITS:
+            raise UsageError(f"unknown eval.split {config.eval.split!r}; valid splits: "
+                             f"{', '.join(data_lib.SPLITS)}")
+
+
+def make_evaluator(config):
+    """The periodic evaluator of a config (None when eval.every is 0); UsageError when its
+    extractor, metrics or weights are not usable here."""
+    if not config.eval.every:
+        return None
+    from ganzoo import evaluation
+    from ganzoo.metrics.features import WeightsUnavailable
+
+    try:
+        return evaluation.Evaluator(config.dataset, config.eval.split, config.eval.extractor,
+                                    config.eval.num_samples, config.eval.metrics,
+                                    config.eval.cache_dir or None, seed=config.seed)
+    except (ValueError, WeightsUnavailable) as error:
+        raise UsageError(f"eval: {error} (or turn periodic evaluation off: --config.eval.every=0)") from None
 
 
 def make_optimizer(train, lr):
@@ -289,9 +313,10 @@ def setup(config):
         check_workdir(config)
         with strategy.scope():
             model = build_model(config, source)
+        evaluator = make_evaluator(config)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    return source, strategy, model
+    return source, strategy, model, evaluator
 
 
 def train(config):
@@ -303,7 +328,7 @@ def train(config):
     from ganzoo import distribute
     from ganzoo.images import atomic_write
 
-    source, strategy, model = setup(config)
+    source, strategy, model, evaluator = setup(config)
     chief = distribute.is_chief(strategy)
     workdir = config.workdir
     ckpt_dir = os.path.join(workdir, "checkpoints")
@@ -338,6 +363,11 @@ def train(config):
                           labels=labels, writer=writer, modes=source.modes),
             checkpoint,
         ]
+        if evaluator is not None:
+            eval_path = os.path.join(workdir, "eval.json")
+            callbacks.append(cb.PeriodicEvaluation(
+                evaluator, config.eval.every, writer=writer, path=eval_path, seed=config.seed + 2,
+                rows=cb.PeriodicEvaluation.read(eval_path, start)))
 
     if start < total:
         batch = config.train.batch_size * config.train.d_steps  # k minibatches per step

@@ -1,8 +1,15 @@
 """Test setup: two logical CPU devices (for MirroredStrategy tests), quiet TensorFlow logs."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# reference statistics the tests compute go to a throw-away cache, not the user's ~/.cache
+_CACHE = tempfile.mkdtemp(prefix="ganzoo-test-cache-")
+os.environ["GANZOO_CACHE"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402

@@ -43,7 +43,7 @@ def tensorboard_tags(directory):
 def test_short_run_writes_every_artifact_then_resumes(tmp_path):
     args = ["--model=dcgan", "--steps=6", "--workdir=w", "--config.log.checkpoint_every=3",
             "--config.log.sample_every=3", "--config.log.log_every=2", "--config.log.num_samples=9",
-            *TINY]
+            "--config.eval.every=3", "--config.eval.num_samples=60", *TINY]
     first = run_cli(args, tmp_path)
     assert first.returncode == 0, first.stderr[-3000:]
     w = tmp_path / "w"
@@ -51,11 +51,15 @@ def test_short_run_writes_every_artifact_then_resumes(tmp_path):
     assert sorted(os.listdir(w / "samples")) == ["step-00000003.png", "step-00000006.png"]
     for name in ("samples.png", "loss_curve.png", "config.json", "fixed_latents.npz", "losses.csv"):
         assert (w / name).stat().st_size > 0, name
+    evals = json.loads((w / "eval.json").read_text())  # the periodic evaluation, every 3 steps
+    assert [r["step"] for r in evals] == [3, 6]
+    assert all(r["fid"] > 0 and 1 <= r["is"] <= 10 and 0 <= r["precision"] <= 1 for r in evals)
     config = json.loads((w / "config.json").read_text())
     assert config["model"] == "dcgan" and config["train"]["steps"] == 6 and config["arch"]["g_filters"] == 8
     assert read_losses(w / "losses.csv") == [2, 4, 6]
     tags = tensorboard_tags(str(w / "tb"))
-    assert {"loss/d_loss", "loss/g_loss", "lr_g", "lr_d", "samples"} <= tags
+    assert {"loss/d_loss", "loss/g_loss", "lr_g", "lr_d", "samples", "eval/fid", "eval/kid",
+            "eval/is", "eval/recall", "eval/coverage"} <= tags
     model = keras.saving.load_model(str(w / "checkpoints" / "ckpt-00000006.keras"))
     assert int(model.step.numpy()) == 6 and int(model.g_optimizer.iterations.numpy()) == 6
     latents = np.load(w / "fixed_latents.npz")["latents"]
@@ -70,6 +74,7 @@ def test_short_run_writes_every_artifact_then_resumes(tmp_path):
     assert "resuming at step 6 of 9" in second.stdout
     assert "ckpt-00000009.keras" in os.listdir(w / "checkpoints")
     assert read_losses(w / "losses.csv") == [2, 4, 6, 8]
+    assert [r["step"] for r in json.loads((w / "eval.json").read_text())] == [3, 6, 9]
     np.testing.assert_array_equal(np.load(w / "fixed_latents.npz")["latents"], latents)
     resumed = keras.saving.load_model(str(w / "checkpoints" / "ckpt-00000009.keras"))
     assert int(resumed.step.numpy()) == 9 and int(resumed.d_optimizer.iterations.numpy()) == 9
@@ -145,6 +150,10 @@ BAD_INPUTS = [
     (["--model=sngan", "--config.arch.minibatch=bogus"], "valid: none, discrimination, stddev"),
     (["--model=sngan", "--config.arch.g_channels=(8,8,8)"], "needs 2 generator blocks"),
     (["--model=sagan", "--config.arch.attention_resolution=5"], "has no feature map of that height"),
+    (["--config.eval.every=-1"], "eval.every must be an integer >= 0"),
+    (["--config.eval.extractor=bogus"], "valid: auto, mnist, inception"),
+    (["--config.eval.metrics=fid,bogus"], "valid: fid, kid, is, pr, dc, class_consistency, parzen"),
+    (["--config.eval.split=validation"], "unknown eval.split 'validation'; valid splits: train, test"),
 ]
 
 

@@ -50,4 +50,13 @@ def get_config():
     config.log.keep_checkpoints = 3
     config.log.num_samples = 64  # size of the fixed latent batch (points: 2000)
     config.log.verbose = 1  # Keras progress bar: 0 silent, 1 bar, 2 one line per chunk
+
+    # Periodic evaluation during training (ganzoo.evaluation): TensorBoard eval/* and eval.json.
+    config.eval = ml_collections.ConfigDict()
+    config.eval.every = 0  # steps between evaluations; 0: off
+    config.eval.num_samples = 2000  # samples scored, and reference examples of the split
+    config.eval.split = "test"
+    config.eval.extractor = "auto"  # auto | mnist | inception (images); 2-D points take none
+    config.eval.metrics = "default"  # or e.g. "fid,kid": see python -m ganzoo.evaluate --help
+    config.eval.cache_dir = ""  # reference statistics; empty: ~/.cache/ganzoo/reference
     return config

@@ -29,4 +29,5 @@ def get_config():
     config.train.lr_decay = 1.0
     config.log.sample_every = 1000
     config.log.checkpoint_every = 1000
+    config.eval.every = 1000  # mode coverage and Fréchet distance of 2,000 points
     return config

@@ -1,0 +1,198 @@
+"""Evaluate a trained generator: ``python -m ganzoo.evaluate --workdir runs/dcgan``.
+
+Loads the newest checkpoint of the workdir (or ``--checkpoint FILE.keras``; ``--model NAME``
+means ``--workdir runs/NAME``), draws ``--num_samples`` samples (conditional models: classes in
+turn) and scores them against as many examples of the dataset's ``--split`` (default: the
+dataset the run trained on, its test split): FID, KID, Inception Score, precision/recall,
+density/coverage and class consistency on images; mode coverage and the Fréchet distance of the
+points on the 2-D mixtures; Parzen log-likelihood with ``--metrics ...,parzen``. The reference
+features are computed once and cached (``--cache_dir``, default ~/.cache/ganzoo/reference), keyed
+by dataset, split, extractor (with its weights' digest) and count. Prints a table and writes
+``metrics.json`` (into the workdir, or ``--out``) recording every choice behind the numbers.
+
+``--baseline`` scores real examples of the training split in place of samples: the floor the
+models' numbers compare with. A wrong name or value prints one line saying what is valid and
+exits with status 2, with nothing written.
+"""
+
+import json
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from absl import app, flags, logging  # noqa: E402
+
+from ganzoo import registry  # noqa: E402
+
+PROG = "ganzoo.evaluate"
+FLAGS = flags.FLAGS
+flags.DEFINE_string("workdir", None, "a training run's directory (default: runs/<model>)")
+flags.DEFINE_string("model", None, f"shorthand for --workdir runs/<model>: {', '.join(registry.list_models())}")
+flags.DEFINE_string("checkpoint", None, "a .keras checkpoint (default: the workdir's newest)")
+flags.DEFINE_string("dataset", None, "reference dataset (default: the run's, else mnist)")
+flags.DEFINE_string("split", "test", "reference split: train or test")
+flags.DEFINE_integer("num_samples", 10_000, "samples drawn and reference examples used")
+flags.DEFINE_string("extractor", "auto", "auto (mnist for 28x28x1, inception otherwise), mnist, inception")
+flags.DEFINE_string("metrics", "default", "comma-separated: fid,kid,is,pr,dc,class_consistency,parzen "
+                    "for images; mode_coverage,fid for 2-D points; default: all but parzen")
+flags.DEFINE_string("cache_dir", None, "reference-statistics cache (default: ~/.cache/ganzoo/reference)")
+flags.DEFINE_string("out", None, "metrics JSON file (default: <workdir>/metrics.json)")
+flags.DEFINE_integer("seed", 0, "seed of the latents and of KID's subsets")
+flags.DEFINE_boolean("ema", True, "sample from the EMA generator when the model keeps one")
+flags.DEFINE_boolean("baseline", False, "score real training-split examples instead of samples")
+flags.DEFINE_integer("kid_subsets", 100, "KID: number of subsets")
+flags.DEFINE_integer("kid_subset_size", 1000, "KID: examples per subset")
+flags.DEFINE_integer("is_splits", 10, "Inception Score: number of splits")
+
+
+class UsageError(ValueError):
+    """Bad input from the user: reported as one line, exit status 2."""
+
+
+def fail(message):
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def parse_flags(argv):
+    try:
+        remaining = FLAGS(argv)
+    except flags.Error as error:
+        fail(str(error).replace("\n", " "))
+    if not FLAGS["verbosity"].present:
+        logging.set_verbosity(logging.WARNING)
+    return remaining
+
+
+def resolve_run(workdir, model_name, checkpoint):
+    """(workdir or None, checkpoint path, run config dict) from the three flags."""
+    from ganzoo import callbacks as cb
+
+    if model_name is not None:
+        try:
+            registry.check_model_name(model_name)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+    if checkpoint is not None:
+        if not os.path.isfile(checkpoint) or not checkpoint.endswith(".keras"):
+            raise UsageError(f"--checkpoint {checkpoint} is not a .keras file")
+        if workdir is None:
+            parent = os.path.dirname(os.path.dirname(os.path.abspath(checkpoint)))
+            workdir = parent if os.path.exists(os.path.join(parent, "config.json")) else None
+    else:
+        if workdir is None and model_name is None:
+            raise UsageError("give --workdir DIR, --model NAME or --checkpoint FILE.keras")
+        workdir = workdir or os.path.join("runs", model_name)
+        found = cb.list_checkpoints(os.path.join(workdir, "checkpoints"))
+        if not found:
+            raise UsageError(f"no checkpoints in {os.path.join(workdir, 'checkpoints')}; train "
+                             f"first (python -m ganzoo.run --model {model_name or 'NAME'} "
+                             f"--workdir {workdir}) or pass --checkpoint FILE.keras")
+        checkpoint = found[-1][1]
+    config = {}
+    if workdir is not None and os.path.exists(os.path.join(workdir, "config.json")):
+        with open(os.path.join(workdir, "config.json")) as f:
+            config = json.load(f)
+    if model_name is not None and config.get("model") not in (None, model_name):
+        raise UsageError(f"{workdir} holds a {config['model']} run, not {model_name}")
+    return workdir, checkpoint, config
+
+
+def load_generator(checkpoint):
+    import keras
+
+    try:
+        return keras.saving.load_model(checkpoint, compile=False)
+    except Exception as error:  # noqa: BLE001 - any unreadable file is the user's input
+        raise UsageError(f"cannot load {checkpoint}: {type(error).__name__}: "
+                         f"{str(error).splitlines()[0] if str(error) else ''}") from None
+
+
+def format_table(results):
+    rows = []
+    for key, value in results.items():
+        if isinstance(value, list):
+            value = " ".join(f"{v:.2f}" for v in value)
+        elif isinstance(value, float):
+            value = f"{value:.4g}"
+        rows.append(f"  {key:<30}{value}")
+    return "\n".join(rows)
+
+
+def evaluate(argv_flags):
+    import numpy as np
+
+    from ganzoo import data as data_lib
+    from ganzoo import evaluation
+    from ganzoo.metrics import features
+
+    f = argv_flags
+    if f.split not in data_lib.SPLITS:
+        raise UsageError(f"unknown split {f.split!r}; valid splits: {', '.join(data_lib.SPLITS)}")
+    if f.num_samples < 2:
+        raise UsageError(f"--num_samples must be at least 2, got {f.num_samples}")
+    if f.baseline:
+        workdir, checkpoint, config = f.workdir, None, {}
+    else:
+        workdir, checkpoint, config = resolve_run(f.workdir, f.model, f.checkpoint)
+    dataset = f.dataset or config.get("dataset") or "mnist"
+    out = f.out or (os.path.join(workdir, "metrics.json") if workdir else None)
+    if out is None:
+        raise UsageError("--baseline and a --checkpoint outside a workdir need --out FILE.json")
+    try:
+        data_lib.check_name(dataset)
+        evaluator = evaluation.Evaluator(
+            dataset, f.split, f.extractor, f.num_samples, f.metrics, f.cache_dir,
+            kid_subsets=f.kid_subsets, kid_subset_size=f.kid_subset_size, is_splits=f.is_splits,
+            seed=f.seed)
+    except features.WeightsUnavailable as error:
+        raise UsageError(str(error)) from None
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    record = {"dataset": dataset, "num_samples": f.num_samples, "extractor": evaluator.extractor_id}
+    if f.baseline:
+        source = data_lib.load(dataset, "train", seed=f.seed)
+        real, labels = evaluation.source_arrays(source, f.num_samples)
+        print(f"{PROG}: {len(real)} real {dataset} training examples vs {f.num_samples} of its "
+              f"{f.split} split ({evaluator.extractor_id})")
+        results = evaluator.score(real, labels if source.has_labels else None)
+        record.update(baseline=True, source_split="train", source_count=int(len(real)))
+    else:
+        model = load_generator(checkpoint)
+        step = int(np.asarray(model.step)) if hasattr(model, "step") else None
+        print(f"{PROG}: {type(model).__name__} from {checkpoint} (step {step}), {f.num_samples} "
+              f"samples vs {dataset} {f.split} ({evaluator.extractor_id})")
+        try:
+            results = evaluator.score_model(model, seed=f.seed, use_ema=f.ema)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        record.update(checkpoint=os.path.abspath(checkpoint), step=step,
+                      model=config.get("model", type(model).__name__.lower()),
+                      conditional=bool(getattr(model, "conditional", False)), ema=f.ema)
+    record.update(evaluator.describe())
+    record["results"] = results
+    ref = evaluator.reference_info
+    print(f"reference: {ref['count']} {ref['split']} examples "
+          f"({'cached' if ref['cache_hit'] else 'computed and cached'} in {ref['cache']})")
+    print(format_table(results))
+    evaluation.write_json(out, record)
+    print(f"{PROG}: wrote {out}")
+    return record
+
+
+def main(argv):
+    if len(argv) > 1:
+        fail(f"unexpected arguments: {' '.join(argv[1:])}")
+    try:
+        evaluate(FLAGS)
+    except UsageError as error:
+        fail(error)
+
+
+def console_main():
+    app.run(main, flags_parser=parse_flags)
+
+
+if __name__ == "__main__":
+    console_main()

@@ -1,0 +1,235 @@
+"""Evaluate generators against a dataset split: the library side of ``python -m ganzoo.evaluate``
+and of the periodic-evaluation training callback.
+
+``Evaluator(dataset, split, extractor, num_samples, ...)`` holds the reference features of
+``num_samples`` examples of the split (computed once, then cached on disk keyed by dataset,
+split, extractor and count) and scores a model's samples or any image array with every metric
+that applies: FID, KID, Inception Score (over the extractor's classes), improved
+precision/recall, density/coverage, class consistency of conditional samples, Parzen
+log-likelihood on request; mode coverage on the 2-D mixtures.
+"""
+
+import hashlib
+import json
+import os
+import time
+
+import numpy as np
+
+from ganzoo import metrics as M
+from ganzoo.images import atomic_write
+from ganzoo.metrics import features as F
+
+IMAGE_METRICS = ("fid", "kid", "is", "pr", "dc", "class_consistency", "parzen")
+POINT_METRICS = ("mode_coverage", "fid")
+DEFAULT_IMAGE_METRICS = ("fid", "kid", "is", "pr", "dc", "class_consistency")
+CACHE_ENV = "GANZOO_CACHE"
+
+
+def default_cache_dir():
+    return os.path.join(os.path.expanduser(os.environ.get(CACHE_ENV, "~/.cache/ganzoo")), "reference")
+
+
+def _file_digest(path, length=10):
+    digest = hashlib.sha1()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:length]
+
+
+def dataset_key(name):
+    """A file-name-safe key for a dataset name; paths get their absolute path's hash."""
+    from ganzoo import data as data_lib
+
+    kind, arg = data_lib.resolve(name)
+    if kind in ("builtin", "toy", "tfds"):
+        return arg.replace("/", "-").replace(":", "-")
+    path = os.path.abspath(arg)
+    return f"{kind}-{os.path.basename(path.rstrip(os.sep))}-{hashlib.sha1(path.encode()).hexdigest()[:8]}"
+
+
+def source_arrays(source, limit=None):
+    """(images or points float32 in [-1, 1], labels int64, -1 when unlabelled) of the first
+    ``limit`` examples of a DataSource, in order."""
+    from ganzoo import data as data_lib
+
+    xs, ys, count = [], [], 0
+    batches = data_lib.pipeline(source, 1000, labels=source.has_labels, shuffle=False,
+                                repeat=False, drop_remainder=False, cache=False)
+    for batch in batches:
+        x, y = batch if source.has_labels else (batch, np.full(len(batch), -1))
+        xs.append(np.asarray(x))
+        ys.append(np.asarray(y))
+        count += len(xs[-1])
+        if limit is not None and count >= limit:
+            break
+    if not xs:
+        raise ValueError(f"dataset {source.name} is empty")
+    return np.concatenate(xs)[:limit], np.concatenate(ys)[:limit].astype(np.int64)
+
+
+class Evaluator:
+    """Scores samples against ``num_samples`` reference examples of ``dataset``'s ``split``.
+
+    extractor: "auto" (mnist for 28x28x1 images, inception for other images, none for 2-D
+    points), "mnist" or "inception". Raises ValueError on bad choices and
+    ``features.WeightsUnavailable`` when the extractor's weights are not on this machine.
+    """
+
+    def __init__(self, dataset="mnist", split="test", extractor="auto", num_samples=10_000,
+                 metrics="default", cache_dir=None, kid_subsets=100, kid_subset_size=1000,
+                 is_splits=10, pr_k=3, dc_k=5, parzen_validation=1000, extractor_weights=None,
+                 seed=0):
+        from ganzoo import data as data_lib
+
+        if num_samples < 2:
+            raise ValueError(f"num_samples must be at least 2, got {num_samples}")
+        self.dataset, self.split, self.num_samples, self.seed = dataset, split, int(num_samples), seed
+        self.settings = {"kid_subsets": kid_subsets, "kid_subset_size": kid_subset_size,
+                         "is_splits": is_splits, "pr_k": pr_k, "dc_k": dc_k,
+                         "parzen_validation": parzen_validation}
+        self.source = data_lib.load(dataset, split, seed=seed)
+        self.points = len(self.source.element_shape) == 1
+        valid = POINT_METRICS if self.points else IMAGE_METRICS
+        default = POINT_METRICS if self.points else DEFAULT_IMAGE_METRICS
+        names = list(default) if metrics in ("default", None, "") else (
+            [m for m in metrics.split(",") if m] if isinstance(metrics, str) else list(metrics))
+        unknown = [m for m in names if m not in valid]
+        if unknown or not names:
+            kind = "2-D point" if self.points else "image"
+            raise ValueError(f"unknown metrics {unknown or names} for {kind} data; valid: {', '.join(valid)}")
+        self.metric_names = names
+        if self.points:
+            if extractor not in ("auto", "none"):
+                raise ValueError(f"2-D point data takes no feature extractor, got {extractor!r}; valid: auto, none")
+            if "mode_coverage" in names and self.source.modes is None:
+                raise ValueError(f"mode_coverage needs a toy mixture (ring8, grid25), not {dataset}")
+            self.extractor = None
+            self.extractor_id = "points"
+        else:
+            name = F.default_extractor(self.source.element_shape) if extractor == "auto" else extractor
+            if name not in F.EXTRACTORS:
+                raise ValueError(f"unknown feature extractor {extractor!r}; valid: auto, {', '.join(F.EXTRACTORS)}")
+            self.extractor = F.get_extractor(name, extractor_weights)
+            if self.extractor.image_shape and tuple(self.source.element_shape) != self.extractor.image_shape:
+                raise ValueError(f"the {name} extractor takes {self.extractor.image_shape} images; "
+                                 f"{dataset} has {tuple(self.source.element_shape)}; valid: "
+                                 f"{', '.join(F.EXTRACTORS)} (inception resizes any image)")
+            # the weights' digest: retrained weights never meet stale cached statistics
+            self.extractor_id = f"{name}-{_file_digest(self.extractor.weights_path)}"
+        self.cache_dir = cache_dir or default_cache_dir()
+        self.reference_info = None
+        self._reference = None
+
+    # -- reference ---------------------------------------------------------------------------
+    def cache_path(self):
+        return os.path.join(self.cache_dir, f"{dataset_key(self.dataset)}__{self.split}__"
+                                            f"{self.extractor_id}__{self.num_samples}.npz")
+
+    def _embed(self, images):
+        if self.extractor is None:
+            return np.asarray(images, np.float64), None
+        return self.extractor(images)
+
+    def reference(self):
+        """{"features", "probs", "labels", "data"} of the reference examples, from the cache
+        when there, else computed and written atomically."""
+        if self._reference is not None:
+            return self._reference
+        path = self.cache_path()
+        cached = os.path.exists(path)
+        if cached:
+            with np.load(path) as stored:
+                ref = {k: stored[k] for k in stored.files}
+        else:
+            data, labels = source_arrays(self.source, self.num_samples)
+            feats, probs = self._embed(data)
+            ref = {"features": feats, "labels": labels}
+            if probs is not None:
+                ref["probs"] = probs
+            if self.points or "parzen" in self.metric_names:
+                ref["data"] = data.reshape(len(data), -1).astype(np.float32)
+
+            def write(tmp):
+                with open(tmp, "wb") as f:
+                    np.savez(f, **ref)
+
+            atomic_write(path, write, suffix=".npz")
+        self.reference_info = {"dataset": self.dataset, "split": self.split,
+                               "extractor": self.extractor_id, "requested": self.num_samples,
+                               "count": int(len(ref["features"])), "cache": path, "cache_hit": cached}
+        self._reference = ref
+        return ref
+
+    # -- scoring -----------------------------------------------------------------------------
+    def score_model(self, model, seed=0, num_samples=None, use_ema=True):
+        """Metrics of ``num_samples`` (default: the reference count) samples of ``model``;
+        conditional models get labels 0, 1, ..., K-1 in turn."""
+        n = int(num_samples or self.num_samples)
+        labels = np.arange(n) % model.num_classes if getattr(model, "conditional", False) else None
+        samples = model.generate(n, seed=seed, labels=labels, use_ema=use_ema)
+        return self.score(samples, labels)
+
+    def score(self, samples, labels=None):
+        """Metrics of an array of samples (images in [-1, 1] or points), with the labels they
+        were generated for if conditional. Returns {name: value}."""
+        start = time.perf_counter()
+        ref = self.reference()
+        samples = np.asarray(samples, np.float32)
+        if tuple(samples.shape[1:]) != tuple(self.source.element_shape):
+            raise ValueError(f"samples of shape {tuple(samples.shape[1:])} do not match "
+                             f"{self.dataset}'s {tuple(self.source.element_shape)}")
+        feats, probs = self._embed(samples)
+        out, s = {}, self.settings
+        names = self.metric_names
+        if "fid" in names:
+            out["fid"] = M.frechet_distance(ref["features"], feats)
+        if "kid" in names:
+            out["kid"], out["kid_std"] = M.kernel_inception_distance(
+                ref["features"], feats, s["kid_subsets"], s["kid_subset_size"], seed=self.seed)
+        if "is" in names:
+            out["is"], out["is_std"] = M.inception_score(probs, min(s["is_splits"], len(probs)))
+        if "pr" in names:
+            out.update(M.precision_recall(ref["features"], feats, s["pr_k"]))
+        if "dc" in names:
+            out.update(M.density_coverage(ref["features"], feats, s["dc_k"]))
+        if "class_consistency" in names and labels is not None and self.classifies_dataset():
+            result = M.class_consistency(probs, labels)
+            out["class_consistency"] = result["accuracy"]
+            out["class_consistency_per_class"] = result["per_class"]
+        if "parzen" in names:
+            out.update(self._parzen(samples))
+        if "mode_coverage" in names:
+            cover = M.mode_coverage(samples, self.source.modes, self.source.mode_std)
+            out.update({"modes_captured": cover["modes_captured"], "num_modes": cover["num_modes"],
+                        "high_quality": cover["high_quality"], "reverse_kl": cover["reverse_kl"]})
+        out["seconds"] = time.perf_counter() - start
+        return out
+
+    def classifies_dataset(self):
+        """Whether the extractor's classes are the dataset's (the digit classifier on a
+        10-class digit set): only then is class consistency meaningful."""
+        return (self.extractor is not None and self.extractor.name == "mnist"
+                and self.source.num_classes == self.extractor.num_classes)
+
+    def _parzen(self, samples):
+        from ganzoo import data as data_lib
+
+        flat = samples.reshape(len(samples), -1).astype(np.float64)
+        validation, _ = source_arrays(data_lib.load(self.dataset, "train", seed=self.seed),
+                                      self.settings["parzen_validation"])
+        sigma, _ = M.select_parzen_sigma(flat, validation.reshape(len(validation), -1))
+        mean, stderr = M.parzen_log_likelihood(flat, self.reference()["data"], sigma)
+        return {"parzen_ll": mean, "parzen_stderr": stderr, "parzen_sigma": sigma}
+
+    def describe(self):
+        """Every choice behind the numbers, for metrics.json."""
+        self.reference()
+        return {"reference": self.reference_info, "metrics": self.metric_names,
+                "settings": self.settings, "seed": self.seed}
+
+
+def write_json(path, payload):
+    text = json.dumps(payload, indent=1, sort_keys=True, default=float)
+    atomic_write(path, lambda tmp: open(tmp, "w").write(text), suffix=".json")

@@ -1,0 +1,160 @@
+"""Feature extractors for the sample-quality metrics.
+
+``mnist``: a small convolutional classifier of 28x28 digits trained on the MNIST training split
+by ``tools/train_mnist_classifier.py``; its weights ship with the package
+(``ganzoo/metrics/weights/mnist_classifier.weights.h5``). Features are its 128-wide global
+average pool, probabilities its 10-way softmax. It gives MNIST FID/KID/IS/precision-recall and
+the class consistency of conditional samples. Its numbers compare only with numbers from the
+same classifier, not with any paper's.
+
+``inception``: Keras' InceptionV3 with ImageNet weights: 2048-wide pool features and 1000-way
+probabilities, for natural images (resized to 299x299, grey images repeated to three channels).
+Keras' ImageNet weights are not the TF-Inception graph (``pool_3`` of the 2015 graph) behind
+published FIDs and Inception Scores, so these numbers do not compare with papers. The weights
+must be on this machine: ganzoo never downloads at run time.
+
+Both take images as float arrays in [-1, 1] (what ``GANModel.generate`` returns and what the
+data pipelines yield), NHWC.
+"""
+
+import os
+
+import numpy as np
+
+WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights")
+MNIST_WEIGHTS = os.path.join(WEIGHTS_DIR, "mnist_classifier.weights.h5")
+INCEPTION_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
+INCEPTION_ENV = "GANZOO_INCEPTION_WEIGHTS"
+EXTRACTORS = ("mnist", "inception")
+
+
+class WeightsUnavailable(RuntimeError):
+    """A feature extractor's weights are not on this machine (ganzoo does not download them)."""
+
+
+def mnist_classifier_network():
+    """The digit classifier (untrained): 28x28x1 in [-1, 1] -> (features [128], logits [10])."""
+    import keras
+    from keras import layers
+
+    inputs = keras.Input((28, 28, 1), name="images")
+    h = inputs
+    for i, (channels, pool) in enumerate([(32, False), (32, True), (64, False), (64, True),
+                                          (128, False)]):
+        h = layers.Conv2D(channels, 3, padding="same", use_bias=False, name=f"conv{i}")(h)
+        h = layers.BatchNormalization(name=f"bn{i}")(h)
+        h = layers.ReLU(name=f"relu{i}")(h)
+        if pool:
+            h = layers.MaxPooling2D(name=f"pool{i}")(h)
+    features = layers.GlobalAveragePooling2D(name="features")(h)
+    logits = layers.Dense(10, name="logits")(layers.Dropout(0.3, name="dropout")(features))
+    return keras.Model(inputs, [features, logits], name="mnist_classifier")
+
+
+class FeatureExtractor:
+    """Maps images in [-1, 1] to (features [N, D], class probabilities [N, K]) in batches."""
+
+    name = ""
+    num_classes = 0
+    image_shape = None  # the shape it expects, None when it resizes anything
+
+    def __init__(self, network):
+        import tensorflow as tf
+
+        self.network = network
+        self._predict = tf.function(lambda x: network(x, training=False), reduce_retracing=True)
+
+    def preprocess(self, images):
+        return images
+
+    def check_images(self, images):
+        images = np.asarray(images)
+        if images.ndim != 4:
+            raise ValueError(f"the {self.name} extractor takes images [N, H, W, C]; got shape "
+                             f"{images.shape}")
+        if self.image_shape is not None and tuple(images.shape[1:]) != self.image_shape:
+            raise ValueError(f"the {self.name} extractor takes images of shape {self.image_shape}; "
+                             f"got {tuple(images.shape[1:])}")
+        if images.shape[-1] not in (1, 3):
+            raise ValueError(f"images need 1 or 3 channels, got {images.shape[-1]}")
+        return images.astype(np.float32, copy=False)
+
+    def __call__(self, images, batch_size=500):
+        """(features float64 [N, D], probabilities float64 [N, K])."""
+        import tensorflow as tf
+
+        images = self.check_images(images)
+        features, probs = [], []
+        for start in range(0, len(images), batch_size):
+            batch = self.preprocess(tf.constant(images[start : start + batch_size]))
+            f, logits = self._predict(batch)
+            features.append(f.numpy().astype(np.float64))
+            probs.append(tf.nn.softmax(tf.cast(logits, tf.float64)).numpy())
+        return np.concatenate(features), np.concatenate(probs)
+
+
+class MnistExtractor(FeatureExtractor):
+    name = "mnist"
+    num_classes = 10
+    image_shape = (28, 28, 1)
+
+    def __init__(self, weights=MNIST_WEIGHTS):
+        if not os.path.exists(weights):
+            raise WeightsUnavailable(
+                f"MNIST classifier weights {weights} are missing; rebuild them with "
+                "`python tools/train_mnist_classifier.py`")
+        network = mnist_classifier_network()
+        network.load_weights(weights)
+        self.weights_path = weights
+        super().__init__(network)
+
+
+class InceptionExtractor(FeatureExtractor):
+    name = "inception"
+    num_classes = 1000
+
+    def __init__(self, weights=None):
+        import keras
+
+        path = weights or os.environ.get(INCEPTION_ENV) or os.path.join(
+            os.path.expanduser(os.environ.get("KERAS_HOME", "~/.keras")), "models", INCEPTION_FILE)
+        if not os.path.exists(path):
+            raise WeightsUnavailable(
+                f"InceptionV3 ImageNet weights not found at {path} and ganzoo does not download "
+                "at run time; on a machine with network run `python -c \"import keras; "
+                "keras.applications.InceptionV3()\"`, copy ~/.keras/models/" + INCEPTION_FILE
+                + f" here, or point ${INCEPTION_ENV} at the file")
+        base = keras.applications.InceptionV3(weights=None, include_top=True)
+        base.load_weights(path)
+        self.weights_path = path
+        pool = base.get_layer("avg_pool").output
+        head = base.get_layer("predictions")
+        # logits: the softmax layer's affine part applied to the pool features
+        kernel, bias = head.kernel, head.bias
+        logits = keras.ops.matmul(pool, kernel) + bias
+        super().__init__(keras.Model(base.input, [pool, logits], name="inception_v3_features"))
+
+    def preprocess(self, images):
+        import tensorflow as tf
+
+        if images.shape[-1] == 1:
+            images = tf.repeat(images, 3, axis=-1)
+        # Keras' InceptionV3 preprocessing maps [0, 255] to [-1, 1]: the range images are in
+        return tf.image.resize(images, (299, 299), method="bilinear")
+
+
+def get_extractor(name, weights=None):
+    """The feature extractor called ``name`` (one of EXTRACTORS); ValueError names the valid
+    ones, WeightsUnavailable when its weights are not on this machine."""
+    if name == "mnist":
+        return MnistExtractor(weights or MNIST_WEIGHTS)
+    if name == "inception":
+        return InceptionExtractor(weights)
+    raise ValueError(f"unknown feature extractor {name!r}; valid: {', '.join(EXTRACTORS)}")
+
+
+def default_extractor(image_shape):
+    """mnist for 28x28x1 images, inception for other images, None for points."""
+    if len(image_shape) != 3:
+        return None
+    return "mnist" if tuple(image_shape) == (28, 28, 1) else "inception"
