@@ -2,19 +2,20 @@
 
     >>> import ganzoo
     >>> ganzoo.list_models()
-    ['dcgan', 'gan']
+    ['acgan', 'dcgan', 'gan', 'sagan', 'sngan']
     >>> model = ganzoo.build("dcgan", image_shape=(28, 28, 1))
     >>> model.compile()
     >>> model.fit(ganzoo.data.pipeline(ganzoo.data.load("mnist"), 64), steps_per_epoch=100)
     >>> images = model.generate(16, seed=0)      # float32 [16, 28, 28, 1] in [-1, 1]
     >>> model.save("dcgan.keras"); keras.saving.load_model("dcgan.keras")
+    >>> ganzoo.evaluation.Evaluator("mnist").score_model(model)   # FID, KID, IS, ... (dict)
 """
 
 from ganzoo._quiet_tf import import_tensorflow
 
 import_tensorflow()
 
-from ganzoo import data, layers, losses, models  # noqa: F401 - models registers every entry
+from ganzoo import data, evaluation, layers, losses, metrics, models  # noqa: F401 - models registers every entry
 from ganzoo.images import save_image_grid
 from ganzoo.registry import list_models
 
@@ -30,5 +31,5 @@ def build(name, **overrides):
     return get_model_class(name)(**overrides)
 
 
-__all__ = ["__version__", "build", "data", "layers", "list_models", "losses", "models",
-           "save_image_grid"]
+__all__ = ["__version__", "build", "data", "evaluation", "layers", "list_models", "losses",
+           "metrics", "models", "save_image_grid"]

@@ -89,7 +89,9 @@ class Evaluator:
         self.settings = {"kid_subsets": kid_subsets, "kid_subset_size": kid_subset_size,
                          "is_splits": is_splits, "pr_k": pr_k, "dc_k": dc_k,
                          "parzen_validation": parzen_validation}
-        self.source = data_lib.load(dataset, split, seed=seed)
+        # seed 0: the reference (a toy mixture's draw included) is the same whatever the
+        # seed of the samples, as its cache key says
+        self.source = data_lib.load(dataset, split, seed=0)
         self.points = len(self.source.element_shape) == 1
         valid = POINT_METRICS if self.points else IMAGE_METRICS
         default = POINT_METRICS if self.points else DEFAULT_IMAGE_METRICS
@@ -133,7 +135,7 @@ class Evaluator:
         return self.extractor(images)
 
     def reference(self):
-        """{"features", "probs", "labels", "data"} of the reference examples, from the cache
+        """{"features", "probs", "labels"} of the reference examples, from the cache
         when there, else computed and written atomically."""
         if self._reference is not None:
             return self._reference
@@ -148,8 +150,6 @@ class Evaluator:
             ref = {"features": feats, "labels": labels}
             if probs is not None:
                 ref["probs"] = probs
-            if self.points or "parzen" in self.metric_names:
-                ref["data"] = data.reshape(len(data), -1).astype(np.float32)
 
             def write(tmp):
                 with open(tmp, "wb") as f:
@@ -214,13 +214,17 @@ class Evaluator:
                 and self.source.num_classes == self.extractor.num_classes)
 
     def _parzen(self, samples):
+        """Goodfellow et al.'s protocol on pixels: sigma chosen on the first
+        ``parzen_validation`` training examples (ganzoo's datasets have no validation split),
+        log-likelihood of the reference examples of the evaluated split."""
         from ganzoo import data as data_lib
 
         flat = samples.reshape(len(samples), -1).astype(np.float64)
-        validation, _ = source_arrays(data_lib.load(self.dataset, "train", seed=self.seed),
+        validation, _ = source_arrays(data_lib.load(self.dataset, "train", seed=0),
                                       self.settings["parzen_validation"])
         sigma, _ = M.select_parzen_sigma(flat, validation.reshape(len(validation), -1))
-        mean, stderr = M.parzen_log_likelihood(flat, self.reference()["data"], sigma)
+        test, _ = source_arrays(self.source, self.num_samples)  # pixels: not in the feature cache
+        mean, stderr = M.parzen_log_likelihood(flat, test.reshape(len(test), -1), sigma)
         return {"parzen_ll": mean, "parzen_stderr": stderr, "parzen_sigma": sigma}
 
     def describe(self):

@@ -94,6 +94,8 @@ def test_mode_coverage_and_parzen_through_the_evaluator(tmp_path):
     assert one_mode["modes_captured"] == 1
     with pytest.raises(ValueError, match="valid: mode_coverage, fid"):
         evaluation.Evaluator("ring8", metrics="is", cache_dir=str(tmp_path))
+    # the same reference key cached first without Parzen: Parzen still finds its test pixels
+    evaluation.Evaluator("mnist", "test", num_samples=100, cache_dir=str(tmp_path)).reference()
     pz = evaluation.Evaluator("mnist", "test", num_samples=100, metrics="parzen",
                               cache_dir=str(tmp_path), parzen_validation=50)
     real, _ = evaluation.source_arrays(data_lib.load("mnist", "train"), 400)
