@@ -33,6 +33,9 @@ def test_shipped_mnist_classifier_reaches_99_percent_on_the_official_test_split(
     assert feats.shape == (10_000, 128) and probs.shape == (10_000, 10)
     np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-6)
     accuracy = np.mean(probs.argmax(1) == labels)
+    _, logits = extractor(images[:50], logits=True)
+    np.testing.assert_allclose(probs[:50], np.exp(logits) / np.exp(logits).sum(1, keepdims=True),
+                               rtol=1e-6)
     assert accuracy >= 0.99, accuracy
     meta = json.load(open(os.path.join(features.WEIGHTS_DIR, "mnist_classifier.json")))
     assert meta["test_accuracy"] == pytest.approx(accuracy, abs=5e-4)  # the sidecar is true
@@ -193,5 +196,7 @@ def test_inception_extractor_shapes_with_local_weights(tmp_path):
     feats, probs = ext(np.random.default_rng(0).uniform(-1, 1, (3, 28, 28, 1)).astype(np.float32))
     assert feats.shape == (3, 2048) and probs.shape == (3, 1000)
     np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-6)
-    rgb, _ = ext(np.zeros((2, 64, 64, 3), np.float32))
-    assert rgb.shape == (2, 2048)
+    rgb, logits = ext(np.zeros((2, 64, 64, 3), np.float32), logits=True)
+    assert rgb.shape == (2, 2048) and logits.shape == (2, 1000)
+    _, probs = ext(np.zeros((2, 64, 64, 3), np.float32))
+    np.testing.assert_allclose(probs, np.exp(logits) / np.exp(logits).sum(1, keepdims=True), rtol=1e-6)

@@ -79,18 +79,20 @@ class FeatureExtractor:
             raise ValueError(f"images need 1 or 3 channels, got {images.shape[-1]}")
         return images.astype(np.float32, copy=False)
 
-    def __call__(self, images, batch_size=500):
-        """(features float64 [N, D], probabilities float64 [N, K])."""
+    def __call__(self, images, batch_size=500, logits=False):
+        """(features float64 [N, D], probabilities float64 [N, K]); the pre-softmax logits in
+        place of the probabilities with ``logits=True``."""
         import tensorflow as tf
 
         images = self.check_images(images)
-        features, probs = [], []
+        features, outputs = [], []
         for start in range(0, len(images), batch_size):
             batch = self.preprocess(tf.constant(images[start : start + batch_size]))
-            f, logits = self._predict(batch)
+            f, z = self._predict(batch)
             features.append(f.numpy().astype(np.float64))
-            probs.append(tf.nn.softmax(tf.cast(logits, tf.float64)).numpy())
-        return np.concatenate(features), np.concatenate(probs)
+            z = tf.cast(z, tf.float64)
+            outputs.append((z if logits else tf.nn.softmax(z)).numpy())
+        return np.concatenate(features), np.concatenate(outputs)
 
 
 class MnistExtractor(FeatureExtractor):
