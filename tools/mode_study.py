@@ -94,7 +94,8 @@ def main():
               f"{np.mean([r['reverse_kl'] for r in runs]):>8.3f}")
     if args.out:
         with open(args.out, "w") as f:
-            json.dump({"dataset": args.dataset, "steps": args.steps, "seeds": seeds,
+            json.dump({"dataset": args.dataset, "steps": args.steps,
+                       "batch_size": config.train.batch_size, "seeds": seeds,
                        "samples": args.samples, "results": results}, f, indent=1)
 
 
