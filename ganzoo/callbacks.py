@@ -272,11 +272,18 @@ class PeriodicEvaluation(StepCounter):
 
     def on_train_batch_end(self, batch, logs=None):
         super().on_train_batch_end(batch, logs)
-        if self.step % self.every == 0:
+        # a run stopping on a non-finite loss ends with its own message, not a metric's error
+        finite = all(np.isfinite(float(v)) for k, v in (logs or {}).items() if k.endswith("loss"))
+        if self.step % self.every == 0 and finite:
             self.evaluate(self.step)
 
     def evaluate(self, step):
-        results = self.evaluator.score_model(self.model, seed=self.seed, num_samples=self.num_samples)
+        try:
+            results = self.evaluator.score_model(self.model, seed=self.seed,
+                                                 num_samples=self.num_samples)
+        except ValueError as error:  # e.g. non-finite samples: report, keep training
+            print(f"\neval at step {step} skipped: {error}")
+            return None
         row = {"step": step}
         row.update({k: float(v) for k, v in results.items() if np.isscalar(v)})
         self.rows.append(row)

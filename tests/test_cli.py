@@ -183,8 +183,9 @@ def test_divergence_stops_with_one_line_and_keeps_sound_checkpoints(tmp_path):
     args = ["--model=gan", "--dataset=ring8", "--steps=400", "--workdir=w", "--config.log.checkpoint_every=1",
             "--config.train.loss=wasserstein", "--config.train.lr_d=1e30", "--config.train.lr_g=1e30",
             "--config.arch.g_units=(8,)", "--config.arch.d_units=(8,)", "--config.arch.d_max_norm=0.0",
-            "--config.log.verbose=0", "--config.data.toy_size=512"]
-    result = run_cli(args, tmp_path)
+            "--config.log.verbose=0", "--config.data.toy_size=512", "--config.eval.every=1",
+            "--config.eval.num_samples=64"]
+    result = run_cli(args, tmp_path)  # evaluating every step: no metric error hides the cause
     assert result.returncode == 1, result.stderr[-2000:]
     assert "training diverged: non-finite loss at step" in result.stderr
     for path in glob.glob(str(tmp_path / "w" / "checkpoints" / "*.keras")):
