@@ -15,10 +15,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ganzoo.images import atomic_write, save_image_grid, save_scatter
+from ganzoo.images import atomic_write, atomic_write_text, save_image_grid, save_scatter
 
 CHECKPOINT_PATTERN = "ckpt-{step:08d}.keras"
 _CHECKPOINT_RE = re.compile(r"ckpt-(\d{8})\.keras$")
+
+
+def losses_finite(logs):
+    """Whether every ``*loss`` entry of a Keras ``logs`` dict is finite."""
+    return all(np.isfinite(float(v)) for k, v in (logs or {}).items() if k.endswith("loss"))
 
 
 def model_step(model):
@@ -204,8 +209,7 @@ class Checkpoint(StepCounter):
 
     def on_train_batch_end(self, batch, logs=None):
         super().on_train_batch_end(batch, logs)
-        if self.diverged_at is None and logs and not all(
-                np.isfinite(float(v)) for k, v in logs.items() if k.endswith("loss")):
+        if self.diverged_at is None and not losses_finite(logs):
             self.diverged_at = self.step
             self.model.stop_training = True
 
@@ -273,8 +277,7 @@ class PeriodicEvaluation(StepCounter):
     def on_train_batch_end(self, batch, logs=None):
         super().on_train_batch_end(batch, logs)
         # a run stopping on a non-finite loss ends with its own message, not a metric's error
-        finite = all(np.isfinite(float(v)) for k, v in (logs or {}).items() if k.endswith("loss"))
-        if self.step % self.every == 0 and finite:
+        if self.step % self.every == 0 and losses_finite(logs):
             self.evaluate(self.step)
 
     def evaluate(self, step):
@@ -293,8 +296,7 @@ class PeriodicEvaluation(StepCounter):
                     if key not in ("step", "seconds") and np.isfinite(value):
                         tf.summary.scalar(f"eval/{key}", value)
         if self.path:
-            text = json.dumps(self.rows, indent=1)
-            atomic_write(self.path, lambda tmp: open(tmp, "w").write(text), suffix=".json")
+            atomic_write_text(self.path, json.dumps(self.rows, indent=1), ".json")
         if self.verbose:
             shown = ", ".join(f"{k} {v:.4g}" for k, v in row.items() if k not in ("step", "seconds"))
             print(f"\neval at step {step}: {shown} ({row['seconds']:.1f} s)")

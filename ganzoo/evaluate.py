@@ -128,8 +128,6 @@ def evaluate(argv_flags):
     from ganzoo.metrics import features
 
     f = argv_flags
-    if f.split not in data_lib.SPLITS:
-        raise UsageError(f"unknown split {f.split!r}; valid splits: {', '.join(data_lib.SPLITS)}")
     if f.num_samples < 2:
         raise UsageError(f"--num_samples must be at least 2, got {f.num_samples}")
     if f.baseline:
@@ -140,15 +138,12 @@ def evaluate(argv_flags):
     out = f.out or (os.path.join(workdir, "metrics.json") if workdir else None)
     if out is None:
         raise UsageError("--baseline and a --checkpoint outside a workdir need --out FILE.json")
-    try:
-        data_lib.check_name(dataset)
+    try:  # the Evaluator checks the dataset name, the split, the metrics and the extractor
         evaluator = evaluation.Evaluator(
             dataset, f.split, f.extractor, f.num_samples, f.metrics, f.cache_dir,
             kid_subsets=f.kid_subsets, kid_subset_size=f.kid_subset_size, is_splits=f.is_splits,
             seed=f.seed)
-    except features.WeightsUnavailable as error:
-        raise UsageError(str(error)) from None
-    except ValueError as error:
+    except (ValueError, features.WeightsUnavailable) as error:
         raise UsageError(str(error)) from None
     record = {"dataset": dataset, "num_samples": f.num_samples, "extractor": evaluator.extractor_id}
     if f.baseline:

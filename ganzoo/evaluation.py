@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 from ganzoo import metrics as M
-from ganzoo.images import atomic_write
+from ganzoo.images import atomic_savez, atomic_write_text
 from ganzoo.metrics import features as F
 
 IMAGE_METRICS = ("fid", "kid", "is", "pr", "dc", "class_consistency", "parzen")
@@ -123,6 +123,7 @@ class Evaluator:
         self.cache_dir = cache_dir or default_cache_dir()
         self.reference_info = None
         self._reference = None
+        self._parzen_pixels = None  # (validation, test) pixels, flattened
 
     # -- reference ---------------------------------------------------------------------------
     def cache_path(self):
@@ -150,12 +151,7 @@ class Evaluator:
             ref = {"features": feats, "labels": labels}
             if probs is not None:
                 ref["probs"] = probs
-
-            def write(tmp):
-                with open(tmp, "wb") as f:
-                    np.savez(f, **ref)
-
-            atomic_write(path, write, suffix=".npz")
+            atomic_savez(path, **ref)
         self.reference_info = {"dataset": self.dataset, "split": self.split,
                                "extractor": self.extractor_id, "requested": self.num_samples,
                                "count": int(len(ref["features"])), "cache": path, "cache_hit": cached}
@@ -219,12 +215,16 @@ class Evaluator:
         log-likelihood of the reference examples of the evaluated split."""
         from ganzoo import data as data_lib
 
+        if self._parzen_pixels is None:  # read once per Evaluator; not in the feature cache
+            validation, _ = source_arrays(data_lib.load(self.dataset, "train", seed=0),
+                                          self.settings["parzen_validation"])
+            test, _ = source_arrays(self.source, self.num_samples)
+            self._parzen_pixels = (validation.reshape(len(validation), -1),
+                                   test.reshape(len(test), -1))
+        validation, test = self._parzen_pixels
         flat = samples.reshape(len(samples), -1).astype(np.float64)
-        validation, _ = source_arrays(data_lib.load(self.dataset, "train", seed=0),
-                                      self.settings["parzen_validation"])
-        sigma, _ = M.select_parzen_sigma(flat, validation.reshape(len(validation), -1))
-        test, _ = source_arrays(self.source, self.num_samples)  # pixels: not in the feature cache
-        mean, stderr = M.parzen_log_likelihood(flat, test.reshape(len(test), -1), sigma)
+        sigma, _ = M.select_parzen_sigma(flat, validation)
+        mean, stderr = M.parzen_log_likelihood(flat, test, sigma)
         return {"parzen_ll": mean, "parzen_stderr": stderr, "parzen_sigma": sigma}
 
     def describe(self):
@@ -235,5 +235,4 @@ class Evaluator:
 
 
 def write_json(path, payload):
-    text = json.dumps(payload, indent=1, sort_keys=True, default=float)
-    atomic_write(path, lambda tmp: open(tmp, "w").write(text), suffix=".json")
+    atomic_write_text(path, json.dumps(payload, indent=1, sort_keys=True, default=float), ".json")

@@ -28,6 +28,26 @@ def atomic_write(path, write_fn, suffix=""):
         raise
 
 
+def atomic_write_text(path, text, suffix=""):
+    """Writes a string to ``path`` atomically (UTF-8)."""
+
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    atomic_write(path, write, suffix)
+
+
+def atomic_savez(path, **arrays):
+    """``np.savez`` of ``arrays`` to ``path`` atomically."""
+
+    def write(tmp):
+        with open(tmp, "wb") as f:
+            np.savez(f, **arrays)
+
+    atomic_write(path, write, ".npz")
+
+
 def image_grid(images, nrow=None, padding=2, pad_value=1.0):
     """images float [N, H, W, C] in [-1, 1] -> uint8 [rows*(H+p)+p, cols*(W+p)+p, C] grid.
 

@@ -270,7 +270,7 @@ def fixed_latents(model, path, config):
     """The fixed latent batch (and labels) of the sample grids: made once, kept in the workdir."""
     import numpy as np
 
-    from ganzoo.images import atomic_write
+    from ganzoo.images import atomic_savez
 
     if os.path.exists(path):
         with np.load(path) as stored:
@@ -283,12 +283,7 @@ def fixed_latents(model, path, config):
         labels = np.repeat(np.arange(model.num_classes), per_row)[:n]
         latents = latents[: len(labels)]
     arrays = {"latents": latents} if labels is None else {"latents": latents, "labels": labels}
-
-    def write(tmp):
-        with open(tmp, "wb") as f:
-            np.savez(f, **arrays)
-
-    atomic_write(path, write, suffix=".npz")
+    atomic_savez(path, **arrays)
     return latents, labels
 
 
@@ -326,7 +321,7 @@ def train(config):
     from ganzoo import callbacks as cb
     from ganzoo import data as data_lib
     from ganzoo import distribute
-    from ganzoo.images import atomic_write
+    from ganzoo.images import atomic_write_text
 
     source, strategy, model, evaluator = setup(config)
     chief = distribute.is_chief(strategy)
@@ -336,9 +331,8 @@ def train(config):
     total = config.train.steps
     if chief:
         os.makedirs(workdir, exist_ok=True)
-        text = config.to_json_best_effort(indent=2, sort_keys=True)
-        atomic_write(os.path.join(workdir, "config.json"),
-                     lambda tmp: open(tmp, "w").write(text), suffix=".json")
+        atomic_write_text(os.path.join(workdir, "config.json"),
+                          config.to_json_best_effort(indent=2, sort_keys=True), ".json")
     print(f"{PROG}: {config.model} on {config.dataset} ({source.size or '?'} examples, "
           f"shape {source.element_shape}), {strategy.num_replicas_in_sync} replica(s), "
           f"workdir {workdir}: "

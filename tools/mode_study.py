@@ -23,6 +23,7 @@ import ganzoo  # noqa: E402  (first: it imports TensorFlow with its start-up log
 import numpy as np  # noqa: E402
 from ganzoo import data as data_lib  # noqa: E402
 from ganzoo.data import toy  # noqa: E402
+from ganzoo.images import atomic_write_text  # noqa: E402
 from ganzoo.metrics import mode_coverage  # noqa: E402
 
 VARIANTS = {
@@ -93,10 +94,9 @@ def main():
               f"{np.mean([r['high_quality'] for r in runs]):>8.3f}"
               f"{np.mean([r['reverse_kl'] for r in runs]):>8.3f}")
     if args.out:
-        with open(args.out, "w") as f:
-            json.dump({"dataset": args.dataset, "steps": args.steps,
-                       "batch_size": config.train.batch_size, "seeds": seeds,
-                       "samples": args.samples, "results": results}, f, indent=1)
+        atomic_write_text(args.out, json.dumps(
+            {"dataset": args.dataset, "steps": args.steps, "batch_size": config.train.batch_size,
+             "seeds": seeds, "samples": args.samples, "results": results}, indent=1), ".json")
 
 
 if __name__ == "__main__":

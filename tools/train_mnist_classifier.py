@@ -19,23 +19,14 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import ganzoo  # noqa: E402,F401  (first: it imports TensorFlow with its start-up logs quietened)
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from ganzoo import data as data_lib  # noqa: E402
-from ganzoo.images import atomic_write  # noqa: E402
+from ganzoo.evaluation import source_arrays  # noqa: E402
+from ganzoo.images import atomic_write, atomic_write_text  # noqa: E402
 from ganzoo.metrics import features  # noqa: E402
 
 DEFAULT_DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..",
                             "shared", "data", "mnist")
-
-
-def arrays(source):
-    images, labels = [], []
-    for x, y in data_lib.pipeline(source, 1000, labels=True, shuffle=False, repeat=False,
-                                  drop_remainder=False):
-        images.append(x.numpy())
-        labels.append(y.numpy())
-    return np.concatenate(images), np.concatenate(labels)
 
 
 def shift(images, labels, max_shift=2):
@@ -64,8 +55,8 @@ def main():
     if train_source.element_shape != (28, 28, 1) or train_source.num_classes != 10:
         parser.error(f"{args.data} is not MNIST-shaped (28x28x1, 10 classes)")
     keras.utils.set_random_seed(args.seed)
-    x_train, y_train = arrays(train_source)
-    x_test, y_test = arrays(test_source)
+    x_train, y_train = source_arrays(train_source)
+    x_test, y_test = source_arrays(test_source)
     print(f"train {len(x_train)} digits from {args.data}, test {len(x_test)}")
     train = (tf.data.Dataset.from_tensor_slices((x_train, y_train))
              .shuffle(len(x_train), seed=args.seed).batch(args.batch_size)
@@ -89,8 +80,7 @@ def main():
             "epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed,
             "test_accuracy": round(float(accuracy), 4), "test_examples": len(x_test)}
     sidecar = os.path.splitext(os.path.splitext(args.out)[0])[0] + ".json"
-    atomic_write(sidecar, lambda tmp: open(tmp, "w").write(json.dumps(meta, indent=1)),
-                 suffix=".json")
+    atomic_write_text(sidecar, json.dumps(meta, indent=1), ".json")
     print(f"wrote {args.out} ({os.path.getsize(args.out) / 1e3:.0f} kB)")
 
 

@@ -13,7 +13,7 @@ from zoo_configs import sngan_mnist
 
 
 def get_config():
-    config = sngan_mnist.get_config()  # the same networks
+    config = sngan_mnist.get_config()  # the same networks, steps and batch
     config.model = "sagan"
     config.conditional = True
     config.arch.attention_resolution = 14
@@ -21,5 +21,4 @@ def get_config():
     config.train.lr_d = 4e-4
     config.train.beta1 = 0.0
     config.train.beta2 = 0.9
-    config.train.steps = 2400
     return config

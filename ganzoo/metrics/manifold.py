@@ -71,11 +71,14 @@ def density_coverage(real_features, fake_features, k=5):
     """{"density", "coverage"} of fake samples against the real k-NN balls."""
     real, fake = _check_pair(real_features, fake_features)
     radii = knn_radii(real, k)
-    density = _ball_counts(real, radii, fake).sum() / (k * len(fake))
+    squared = radii**2
+    inside = 0  # (fake sample, real ball) pairs with the sample in the ball
+    nearest_fake = np.full(len(real), np.inf)  # squared distance of each real point's nearest fake
+    for start in _blocks(len(fake)):  # one pass over the fake x real distances serves both
+        d = _squared_distances(fake[start : start + _BLOCK], real)
+        inside += int((d <= squared[None, :]).sum())
+        nearest_fake = np.minimum(nearest_fake, d.min(axis=0))
+    density = inside / (k * len(fake))
     # coverage: real balls whose nearest fake sample lies inside them
-    nearest_fake = np.empty(len(real))
-    for start in _blocks(len(real)):
-        nearest_fake[start : start + _BLOCK] = np.sqrt(
-            _squared_distances(real[start : start + _BLOCK], fake).min(axis=1))
-    coverage = np.mean(nearest_fake <= radii)
+    coverage = np.mean(np.sqrt(nearest_fake) <= radii)
     return {"density": float(density), "coverage": float(coverage)}
