@@ -7,10 +7,12 @@
 - ``MinibatchDiscrimination``, ``MinibatchStdDev`` (``minibatch.py``): batch-level features.
 - ``VirtualBatchNorm``, ``PrependReference``, ``DropReference`` (``vbn.py``): Salimans 2016.
 - ``Maxout`` (``maxout.py``): Goodfellow et al. 2013.
+- ``Dropout`` (``dropout.py``): Keras' dropout, replica-equivalent inside a training step.
 """
 
 from ganzoo.layers.attention import SelfAttention
 from ganzoo.layers.conditional import ConditionalBatchNorm, ProjectionHead
+from ganzoo.layers.dropout import Dropout
 from ganzoo.layers.maxout import Maxout
 from ganzoo.layers.minibatch import (MINIBATCH_FEATURES, MinibatchDiscrimination,
                                      MinibatchStdDev, minibatch_features)
@@ -19,7 +21,7 @@ from ganzoo.layers.spectral_norm import SpectralNorm, power_iteration, spectral_
 from ganzoo.layers.vbn import DropReference, PrependReference, VirtualBatchNorm
 
 __all__ = [
-    "ConditionalBatchNorm", "DropReference", "GlobalSumPooling2D", "MINIBATCH_FEATURES", "Maxout",
+    "ConditionalBatchNorm", "DropReference", "Dropout", "GlobalSumPooling2D", "MINIBATCH_FEATURES", "Maxout",
     "MinibatchDiscrimination", "MinibatchStdDev", "PrependReference", "ProjectionHead",
     "ResBlockDown", "ResBlockUp", "SelfAttention", "SpectralNorm", "VirtualBatchNorm",
     "minibatch_features", "power_iteration", "spectral_norm",

@@ -14,13 +14,17 @@ Data: a batch is ``images``, ``(images, labels)`` or, for paired models, ``(sour
 
 Distribution: every per-example loss is summed over the replica's examples and divided by the
 *global* batch, and Keras' optimizers sum gradients over replicas, so N replicas on a global
-batch make the same update as one device on that batch. Latent noise (and fake labels) is drawn
-for the whole global batch from a stateless RNG keyed on ``(seed, step)``, and each replica takes
-its own slice, so the noise too is the same as on one device. Batch norm layers are built with
-``synchronized=True`` so that their statistics are those of the global batch.
+batch make the same update as one device on that batch. Every random draw of a step (latents,
+fake labels, dropout masks) is a stateless draw for the whole global batch, keyed on the seed,
+the step, the network, the D step and the draw's purpose (``ganzoo.rng``), and each replica
+takes its own slice, so the randomness too is the same as on one device. Batch norm layers are
+built with ``synchronized=True`` so that their statistics are those of the global batch.
 
 RNG state: ``(seed, step)``. ``step`` is a model variable saved with the weights, so a resumed
 run draws exactly the noise the uninterrupted run would have drawn.
+
+Learning-rate schedules count training steps (one G update and its ``d_steps`` D updates), for
+both optimizers: ``compile`` wraps D's schedule so that ``d_steps`` D updates advance it by one.
 """
 
 import random
@@ -30,20 +34,16 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo import losses as losses_lib
+from ganzoo import rng
 from ganzoo.layers import minibatch_features, power_iteration
-
-# Offsets that keep the stateless RNG streams of one step apart: noise of D step i uses salt i,
-# the generator step uses _G_SALT, fake labels add _LABEL_SALT.
-_SALTS_PER_STEP = 64
-_G_SALT = 32
-_LABEL_SALT = 16
+from ganzoo.schedules import per_training_step
 
 
-def _replica_info():
-    ctx = tf.distribute.get_replica_context()
-    if ctx is None:  # cross-replica context: act as one device
-        return 1, 0
-    return ctx.num_replicas_in_sync, ctx.replica_id_in_sync_group
+class _Untracked:
+    """Holds an object out of Keras' tracking and saving (``_walk_saveable`` skips it)."""
+
+    def __init__(self, value):
+        self.value = value
 
 
 class GANModel(keras.Model):
@@ -143,17 +143,19 @@ class GANModel(keras.Model):
                                     trainable=False, name="step",
                                     aggregation="only_first_replica")
         self.ema_weights = []
-        self.ema_generator = None
+        self._ema_sampler = None
         if self.ema_decay:
             for w in self.generator.weights:
+                # one shadow a generator weight, named after the weight's unique path
                 shadow = self.add_weight(shape=w.shape, dtype=w.dtype, initializer="zeros",
-                                         trainable=False, name="ema_" + w.name.replace("/", "_"),
+                                         trainable=False, name="ema__" + w.path.replace("/", "__"),
                                          aggregation="only_first_replica")
                 shadow.assign(w)
                 self.ema_weights.append(shadow)
-            # the network `generate` runs; its weights are set from the shadows when it samples
-            self.ema_generator = keras.models.clone_model(self.generator)
-            self.ema_generator.set_weights(self.generator.get_weights())
+            # The network `generate` runs, its weights set from the shadows when it samples. Kept
+            # out of Keras' tracking, so checkpoints hold the generator twice (weights and
+            # shadows), not a third, stale copy.
+            self._ema_sampler = _Untracked(keras.models.clone_model(self.generator))
         self.built = True
 
     def get_config(self):
@@ -219,8 +221,11 @@ class GANModel(keras.Model):
             label_smoothing if label_smoothing is not None else defaults["label_smoothing"])
         self.gan_loss = losses_lib.get_loss(self.loss_name, self.label_smoothing)
         self.d_steps = int(d_steps if d_steps is not None else defaults["d_steps"])
-        if self.d_steps < 1:
-            raise ValueError(f"d_steps must be >= 1, got {self.d_steps}")
+        if not 1 <= self.d_steps < rng.D_STEP_LIMIT:
+            raise ValueError(f"d_steps must be in [1, {rng.D_STEP_LIMIT}), got {self.d_steps}")
+        # schedules count training steps: D's advances once per d_steps D updates
+        per_training_step(self.g_optimizer, 1)
+        per_training_step(self.d_optimizer, self.d_steps)
         self.g_optimizer.build(self.generator.trainable_variables)
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
@@ -255,6 +260,11 @@ class GANModel(keras.Model):
                 and self.d_optimizer.built:
             return
         super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+
+    def fit(self, *args, shuffle=False, **kwargs):
+        """``keras.Model.fit``; ``shuffle`` defaults to False, as a GAN's data comes as a
+        ``tf.data`` pipeline that shuffles itself (Keras warns that it ignores the flag)."""
+        return super().fit(*args, shuffle=shuffle, **kwargs)
 
     @property
     def metrics(self):
@@ -294,26 +304,23 @@ class GANModel(keras.Model):
 
     # -- training ------------------------------------------------------------------------------
 
-    def _stateless_seed(self, step, salt):
-        return tf.stack([tf.constant(self.seed, tf.int64), step * _SALTS_PER_STEP + salt])
-
-    def _global_noise(self, step, salt, local_n):
-        """This replica's slice of latents (and fake labels) drawn for the global batch."""
-        replicas, replica_id = _replica_info()
-        global_n = local_n * replicas
-        start = replica_id * local_n
-        z = tf.random.stateless_normal([global_n, self.latent_dim], seed=self._stateless_seed(step, salt))
-        z = z[start:start + local_n]
+    def _fake_inputs(self, step, network, d_index, local_n):
+        """This replica's slice of the latents (and fake labels) drawn for the global batch."""
+        z = rng.global_slice(lambda shape, seed: tf.random.stateless_normal(shape, seed=seed),
+                             local_n, [self.latent_dim],
+                             rng.stream_seed(self.seed, step, network, d_index, rng.LATENTS))
         labels = None
         if self.conditional:
-            labels = tf.random.stateless_uniform(
-                [global_n], seed=self._stateless_seed(step, salt + _LABEL_SALT),
-                minval=0, maxval=self.num_classes, dtype=tf.int32)[start:start + local_n]
+            labels = rng.global_slice(
+                lambda shape, seed: tf.random.stateless_uniform(
+                    shape, seed=seed, minval=0, maxval=self.num_classes, dtype=tf.int32),
+                local_n, tf.zeros([0], tf.int32),
+                rng.stream_seed(self.seed, step, network, d_index, rng.LABELS))
         return z, labels
 
     def _reduce(self, per_example, local_n):
         """Sum over this replica's examples / global batch size (see the module docstring)."""
-        replicas, _ = _replica_info()
+        replicas, _ = rng.replica_info()
         global_n = tf.cast(local_n * replicas, tf.float32)
         return tf.reduce_sum(tf.cast(per_example, tf.float32)) / global_n
 
@@ -321,32 +328,50 @@ class GANModel(keras.Model):
         grads = tape.gradient(optimizer.scale_loss(loss), variables)
         optimizer.apply_gradients(zip(grads, variables))
 
-    def _d_step(self, real, real_labels, step, salt, local_n):
-        z, fake_labels = self._global_noise(step, salt, local_n)
-        with power_iteration(False):  # G's spectral norms move in the G step
-            fake = self.generator(self.generator_inputs(z, fake_labels), training=True)
-        with tf.GradientTape() as tape:
-            # spectral norm: one power iteration a D step, on its first discriminator call
-            with power_iteration(True):
-                real_out = self.discriminate(real, real_labels, training=True)
-            with power_iteration(False):
-                fake_out = self.discriminate(fake, fake_labels, training=True)
-            loss = self._reduce(self.discriminator_loss(real_out, fake_out, real_labels, fake_labels),
-                                local_n)
+    def _d_step(self, real, real_labels, step, d_index, local_n):
+        z, fake_labels = self._fake_inputs(step, rng.D_NETWORK, d_index, local_n)
+        with rng.random_stream(self.seed, step, rng.D_NETWORK, d_index):
+            with power_iteration(False):  # G's spectral norms move in the G step
+                fake = self.generator(self.generator_inputs(z, fake_labels), training=True)
+            with tf.GradientTape() as tape:
+                # spectral norm: one power iteration a D step, on its first discriminator call
+                with power_iteration(True):
+                    real_out = self.discriminate(real, real_labels, training=True)
+                with power_iteration(False):
+                    fake_out = self.discriminate(fake, fake_labels, training=True)
+                loss = self._reduce(
+                    self.discriminator_loss(real_out, fake_out, real_labels, fake_labels), local_n)
         self._apply(self.d_optimizer, loss, tape, self.discriminator.trainable_variables)
         return loss
 
     def _g_step(self, step, local_n):
-        z, fake_labels = self._global_noise(step, _G_SALT, local_n)
-        with tf.GradientTape() as tape:
-            # spectral norm: each network's u vectors move once per update of that network
-            with power_iteration(True):
-                fake = self.generator(self.generator_inputs(z, fake_labels), training=True)
-            with power_iteration(False):
-                fake_out = self.discriminate(fake, fake_labels, training=True)
-            loss = self._reduce(self.generator_loss(fake_out, fake_labels), local_n)
+        z, fake_labels = self._fake_inputs(step, rng.G_NETWORK, 0, local_n)
+        with rng.random_stream(self.seed, step, rng.G_NETWORK, 0):
+            with tf.GradientTape() as tape:
+                # spectral norm: each network's u vectors move once per update of that network
+                with power_iteration(True):
+                    fake = self.generator(self.generator_inputs(z, fake_labels), training=True)
+                with power_iteration(False):
+                    fake_out = self.discriminate(fake, fake_labels, training=True)
+                loss = self._reduce(self.generator_loss(fake_out, fake_labels), local_n)
         self._apply(self.g_optimizer, loss, tape, self.generator.trainable_variables)
         return loss
+
+    def _check_batch(self, real):
+        """A fit batch holds d_steps minibatches: say so clearly when it cannot be split."""
+        k = self.d_steps
+        name = self.zoo_name or type(self).__name__
+        hint = (f"{name} makes d_steps={k} discriminator updates per training step, each on its "
+                f"own minibatch, so a replica's batch must hold a positive multiple of {k} "
+                "examples; build the dataset with ganzoo.data.pipeline(source, batch_size, "
+                f"d_steps={k}) (batches of batch_size * {k})")
+        n = real.shape[0]
+        if n is not None:
+            if n < k or n % k:
+                raise ValueError(f"{hint}; got a batch of {n}")
+            return
+        n = tf.shape(real)[0]
+        tf.debugging.assert_equal(tf.logical_and(n >= k, n % k == 0), True, message=hint)
 
     def _update_ema(self):
         decay = self.ema_decay
@@ -362,10 +387,11 @@ class GANModel(keras.Model):
         global minibatch that one device would use.
         """
         real, labels = self.split_batch(data)
+        self._check_batch(real)
         k = self.d_steps
         local_n = tf.shape(real)[0] // k
         step = tf.convert_to_tensor(self.step)
-        replicas, _ = _replica_info()
+        replicas, _ = rng.replica_info()
         d_loss = tf.constant(0.0)
         for i in range(k):
             real_i = real[i::k] if k > 1 else real
@@ -407,6 +433,12 @@ class GANModel(keras.Model):
         if labels.min() < 0 or labels.max() >= self.num_classes:
             raise ValueError(f"labels must be in [0, {self.num_classes}), got {labels.min()}..{labels.max()}")
         return labels
+
+    @property
+    def ema_generator(self):
+        """A generator network holding the EMA weights (None without EMA); refreshed from the
+        shadows by ``sampling_generator``."""
+        return None if self._ema_sampler is None else self._ema_sampler.value
 
     def sampling_generator(self, use_ema=True):
         """The generator that ``generate`` uses: the EMA copy when there is one."""

@@ -2,7 +2,7 @@
 
 import keras
 
-from ganzoo.layers import DropReference, PrependReference, VirtualBatchNorm
+from ganzoo.layers import DropReference, Dropout, PrependReference, VirtualBatchNorm
 from ganzoo.models.base import GANModel
 from ganzoo.registry import register_model
 
@@ -109,7 +109,7 @@ class DCGAN(GANModel):
                 h = self._batch_norm()(h)
             h = keras.layers.LeakyReLU(0.2)(h)
             if self.d_dropout:
-                h = keras.layers.Dropout(self.d_dropout)(h)
+                h = Dropout(self.d_dropout)(h)
         features = self.apply_minibatch_features(keras.layers.Flatten()(h))
         return keras.Model(x, self.discriminator_output(features), name="discriminator")
 

@@ -4,7 +4,7 @@ import math
 
 import keras
 
-from ganzoo.layers import DropReference, Maxout, PrependReference, VirtualBatchNorm
+from ganzoo.layers import DropReference, Dropout, Maxout, PrependReference, VirtualBatchNorm
 from ganzoo.models.base import GANModel
 from ganzoo.registry import register_model
 
@@ -76,12 +76,12 @@ class GAN(GANModel):
         constraint = keras.constraints.MaxNorm(self.d_max_norm, axis=0) if self.d_max_norm else None
         x = keras.Input(self.image_shape, name="x")
         h = keras.layers.Flatten()(x)
-        h = keras.layers.Dropout(self.d_input_dropout)(h)
+        h = Dropout(self.d_input_dropout)(h)
         for units in self.d_units:
             h = keras.layers.Dense(units * self.d_pieces, kernel_initializer=init,
                                    kernel_constraint=constraint)(h)
             h = Maxout(self.d_pieces)(h)
-            h = keras.layers.Dropout(self.d_dropout)(h)
+            h = Dropout(self.d_dropout)(h)
         h = self.apply_minibatch_features(h)
         logit = keras.layers.Dense(1, kernel_initializer=init, kernel_constraint=constraint)(h)
         return keras.Model(x, logit, name="discriminator")
