@@ -67,13 +67,15 @@ class LossHistory(StepCounter):
 
     fields = ("step", "d_loss", "g_loss", "lr_g", "lr_d")
 
-    def __init__(self, every=50, writer=None, rows=None):
+    def __init__(self, every=50, writer=None, rows=None, echo_total=None):
         super().__init__()
         self.every = int(every)
         self.writer = writer
         self.rows = list(rows or [])
+        self.echo_total = echo_total  # if set, print each row as one line "step N/total: ..."
         self._sums = {}
         self._count = 0
+        self._clock = None
 
     def on_epoch_begin(self, epoch, logs=None):
         self._prev = {}
@@ -96,12 +98,23 @@ class LossHistory(StepCounter):
             row["lr_g"] = learning_rate(self.model.g_optimizer)
             row["lr_d"] = learning_rate(self.model.d_optimizer)
             self.rows.append(row)
+            if self.echo_total:
+                self._echo(row, self._count)
             self._sums, self._count = {}, 0
             if self.writer is not None:
                 with self.writer.as_default(step=self.step):
                     for key, value in row.items():
                         if key != "step":
                             tf.summary.scalar(key if key.startswith("lr") else f"loss/{key}", value)
+
+    def _echo(self, row, steps):
+        import time
+
+        now = time.perf_counter()
+        pace = "" if self._clock is None else f", {(now - self._clock) / steps:.3f} s/step"
+        self._clock = now
+        losses = ", ".join(f"{k} {row[k]:.4f}" for k in ("d_loss", "g_loss") if k in row)
+        print(f"step {row['step']}/{self.echo_total}: {losses}{pace}", flush=True)
 
     def write_csv(self, path):
         def write(tmp):
@@ -236,6 +249,66 @@ class Checkpoint(StepCounter):
 
     def on_train_end(self, logs=None):
         self.save()
+
+
+RUN_OUTPUTS = ("losses.csv", "loss_curve.png", "eval.json", "samples.png", "samples", "tb")
+
+
+def has_run_outputs(workdir):
+    """Whether a workdir holds outputs of an earlier run (logs, samples, events)."""
+    return any(os.path.exists(os.path.join(workdir, name)) for name in RUN_OUTPUTS)
+
+
+def discard_after(workdir, step):
+    """Makes a workdir's history end at ``step`` (the checkpoint a run resumes from): sample
+    grids and TensorBoard events of later steps, written by a run killed after its last
+    checkpoint, are removed, so the resumed run writes one coherent history. At step 0 every
+    output of the earlier run goes. (losses.csv and eval.json are cut when they are read.)"""
+    import shutil
+
+    samples = os.path.join(workdir, "samples")
+    for path in glob.glob(os.path.join(samples, "step-*.png")):
+        match = re.search(r"step-(\d+)\.png$", path)
+        if match and int(match.group(1)) > step:
+            os.remove(path)
+    if step == 0:
+        for name in RUN_OUTPUTS:
+            path = os.path.join(workdir, name)
+            if os.path.isdir(path):
+                shutil.rmtree(path)
+            elif os.path.exists(path):
+                os.remove(path)
+        return
+    truncate_events(os.path.join(workdir, "tb"), step)
+
+
+def truncate_events(directory, step):
+    """Rewrites every TensorBoard event file under ``directory`` without the events after
+    ``step`` (atomically, file by file)."""
+    if not os.path.isdir(directory):
+        return
+    from tensorboard.compat.proto import event_pb2
+
+    for path in glob.glob(os.path.join(directory, "**", "events.out.tfevents.*"), recursive=True):
+        kept, dropped = [], 0
+        try:
+            for record in tf.data.TFRecordDataset(path):
+                raw = record.numpy()
+                if event_pb2.Event.FromString(raw).step > step:
+                    dropped += 1
+                else:
+                    kept.append(raw)
+        except tf.errors.DataLossError:  # a record cut short by the kill
+            dropped += 1
+        if not dropped:
+            continue
+
+        def write(tmp, records=kept):
+            with tf.io.TFRecordWriter(tmp) as out:
+                for raw in records:
+                    out.write(raw)
+
+        atomic_write(path, write)
 
 
 def restore_latest(model, directory):

@@ -7,9 +7,18 @@ import tempfile
 import numpy as np
 
 
+def _fsync(path):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def atomic_write(path, write_fn, suffix=""):
-    """Calls ``write_fn(tmp_path)`` then renames the result onto ``path``: readers see the old
-    file or the new one, never half of one. The temporary file keeps ``suffix`` (which some
+    """Calls ``write_fn(tmp_path)``, flushes the file to disk (fsync), then renames it onto
+    ``path`` and flushes the directory: readers see the old file or the new one, never half of
+    one, even after a crash of the machine. The temporary file keeps ``suffix`` (which some
     writers use to pick a format)."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
@@ -21,7 +30,9 @@ def atomic_write(path, write_fn, suffix=""):
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
+        _fsync(tmp)
         os.replace(tmp, path)
+        _fsync(directory)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)

@@ -70,10 +70,44 @@ def _prescan(argv, name):
     return None
 
 
+HELP_FLAGS = ("-h", "-?", "--help", "--helpshort", "--helpfull")
+CONFIG_HELP = ("zoo config file (default: zoo_configs/<model>_<dataset>.py if it exists, else "
+               "zoo_configs/<model>_mnist.py); --config.a.b=value overrides any field")
+
+
+def print_help():
+    """The command's description and flags, on stdout; exit status 0."""
+    from ml_collections import config_flags
+
+    if "config" not in FLAGS:
+        config_flags.DEFINE_config_file("config", default=None, help_string=CONFIG_HELP)
+    print(__doc__.strip())
+    print()
+    print(FLAGS.main_module_help())
+    sys.exit(0)
+
+
+def _missing_field_message(error, overrides):
+    """One clean line for an override naming a field the config does not have."""
+    import re
+
+    text = str(error.args[0] if error.args else error)
+    names = re.findall(r"[\w.]+", text)
+    field = names[0] if names else text
+    suggestion = re.search(r'Did you mean "([\w.]+)"', text)
+    culprit = [o for o in overrides if field in o.split("=", 1)[0]] or overrides
+    message = f"bad --config override {' '.join(culprit)}: the config has no field {field!r}"
+    if suggestion:
+        message += f"; did you mean {suggestion.group(1)!r}?"
+    return message
+
+
 def parse_flags(argv):
     """absl flag parsing that reports errors in one line with exit status 2."""
     from ml_collections import config_flags
 
+    if any(arg in HELP_FLAGS for arg in argv[1:]):
+        print_help()
     model = _prescan(argv, "model") or FLAGS["model"].default
     try:
         registry.check_model_name(model)
@@ -90,14 +124,13 @@ def parse_flags(argv):
         if "config" not in FLAGS:
             # reads the overrides from argv here, and applies them on first access
             config_flags.DEFINE_config_file("config", default=config_file,
-                                            help_string="zoo config file", lock_config=True)
+                                            help_string=CONFIG_HELP, lock_config=True)
         remaining = FLAGS(argv)
         FLAGS.config  # noqa: B018 - overrides are applied (and fail) on first access
     except flags.Error as error:
         fail(str(error).replace("\n", " "))
     except (AttributeError, KeyError) as error:
-        field = str(error).strip("\"'")
-        fail(f"bad --config override ({' '.join(overrides)}): the config has no field {field!r}")
+        fail(_missing_field_message(error, overrides))
     except Exception as error:  # noqa: BLE001 - config files and overrides raise many kinds
         fail(f"bad --config or override: {type(error).__name__}: {str(error).splitlines()[0]}")
     if not FLAGS["verbosity"].present:
@@ -146,6 +179,7 @@ def parse_image_size(text):
 
 
 OPTIMIZERS = ("adam", "sgd")
+SCHEDULES = ("constant", "exponential", "linear")
 
 
 def validate(config):
@@ -167,8 +201,17 @@ def validate(config):
     for key in ("lr_g", "lr_d"):
         if not train[key] > 0:
             raise UsageError(f"train.{key} must be > 0, got {train[key]}")
+    if train.lr_schedule not in SCHEDULES:
+        raise UsageError(f"unknown train.lr_schedule {train.lr_schedule!r}; valid schedules: "
+                         f"{', '.join(SCHEDULES)}")
     if not 0 < train.lr_decay <= 1:
         raise UsageError(f"train.lr_decay must be in (0, 1], got {train.lr_decay}")
+    if train.lr_decay != 1.0 and train.lr_schedule != "exponential":
+        raise UsageError("train.lr_decay applies to --config.train.lr_schedule=exponential, "
+                         f"not {train.lr_schedule}")
+    if not isinstance(train.lr_decay_start, int) or not 0 <= train.lr_decay_start < train.steps:
+        raise UsageError(f"train.lr_decay_start must be an integer in [0, train.steps), got "
+                         f"{train.lr_decay_start!r}")
     if config.data.split not in data_lib.SPLITS:
         raise UsageError(f"unknown split {config.data.split!r}; valid splits: {', '.join(data_lib.SPLITS)}")
     parse_image_size(config.data.image_size)
@@ -184,9 +227,15 @@ def validate(config):
                              f"{', '.join(data_lib.SPLITS)}")
 
 
+def warn(message):
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
+
+
 def make_evaluator(config):
-    """The periodic evaluator of a config (None when eval.every is 0); UsageError when its
-    extractor, metrics or weights are not usable here."""
+    """The periodic evaluator of a config (None when eval.every is 0). A wrong metric,
+    extractor or split is a UsageError; an extractor whose weights are not on this machine
+    turns periodic evaluation off with one warning line: a run on the user's own data trains
+    whatever the evaluation needs."""
     if not config.eval.every:
         return None
     from ganzoo import evaluation
@@ -196,15 +245,27 @@ def make_evaluator(config):
         return evaluation.Evaluator(config.dataset, config.eval.split, config.eval.extractor,
                                     config.eval.num_samples, config.eval.metrics,
                                     config.eval.cache_dir or None, seed=config.seed)
-    except (ValueError, WeightsUnavailable) as error:
+    except ValueError as error:
         raise UsageError(f"eval: {error} (or turn periodic evaluation off: --config.eval.every=0)") from None
+    except WeightsUnavailable as error:
+        reason = str(error).splitlines()[0]
+        warn(f"periodic evaluation is off for this run: {reason} (then it runs every "
+             f"{config.eval.every} steps; --config.eval.every=0 silences this line)")
+        return None
 
 
 def make_optimizer(train, lr):
+    """The optimizer of one network; a schedule counts training steps (GANModel.compile makes
+    D's advance once per d_steps updates)."""
     import keras
 
-    if train.lr_decay != 1.0:
+    from ganzoo.schedules import LinearDecay
+
+    if train.lr_schedule == "exponential":
         lr = keras.optimizers.schedules.ExponentialDecay(lr, decay_steps=1, decay_rate=train.lr_decay)
+    elif train.lr_schedule == "linear":
+        lr = LinearDecay(lr, decay_steps=train.steps - train.lr_decay_start,
+                         start_step=train.lr_decay_start)
     if train.optimizer == "sgd":
         return keras.optimizers.SGD(learning_rate=lr, momentum=train.momentum)
     return keras.optimizers.Adam(learning_rate=lr, beta_1=train.beta1, beta_2=train.beta2)
@@ -330,7 +391,16 @@ def train(config):
     start = (cb.restore_latest(model, ckpt_dir) if os.path.isdir(ckpt_dir) else None) or 0
     total = config.train.steps
     if chief:
-        os.makedirs(workdir, exist_ok=True)
+        try:
+            os.makedirs(workdir, exist_ok=True)
+        except OSError as error:
+            raise UsageError(f"cannot create --workdir {workdir}: {error.strerror}") from None
+        if not os.access(workdir, os.W_OK):
+            raise UsageError(f"--workdir {workdir} is not writable")
+        if start == 0 and cb.has_run_outputs(workdir):
+            print(f"{PROG}: no checkpoint in {ckpt_dir}: training starts at step 0 (the "
+                  "earlier run's logs, samples and TensorBoard events are removed)")
+        cb.discard_after(workdir, start)  # one coherent history: nothing past the checkpoint
         atomic_write_text(os.path.join(workdir, "config.json"),
                           config.to_json_best_effort(indent=2, sort_keys=True), ".json")
     print(f"{PROG}: {config.model} on {config.dataset} ({source.size or '?'} examples, "
@@ -339,7 +409,12 @@ def train(config):
           + (f"resuming at step {start} of {total}" if start else f"training {total} steps"))
 
     csv_path = os.path.join(workdir, "losses.csv")
-    history = cb.LossHistory(config.log.log_every, rows=cb.LossHistory.read_csv(csv_path, start))
+    verbose = config.log.verbose
+    # a progress bar redraws itself hundreds of times a second: in a log file, one line per
+    # log interval instead
+    lines = verbose == 1 and not sys.stdout.isatty()
+    history = cb.LossHistory(config.log.log_every, rows=cb.LossHistory.read_csv(csv_path, start),
+                             echo_total=total if lines else None)
     callbacks = [cb.StopAtStep(total), history]
     latents = labels = checkpoint = None
     if chief:
@@ -364,13 +439,15 @@ def train(config):
                 rows=cb.PeriodicEvaluation.read(eval_path, start)))
 
     if start < total:
-        batch = config.train.batch_size * config.train.d_steps  # k minibatches per step
-        dataset = data_lib.pipeline(source, batch, seed=config.seed + start)
+        # k minibatches per step; the data order is a function of the seed, and a resumed run
+        # starts the stream where the uninterrupted run would be
+        dataset = data_lib.pipeline(source, config.train.batch_size, d_steps=config.train.d_steps,
+                                    seed=config.seed, start_batch=start)
         chunk = min(config.log.checkpoint_every, total)
         initial_epoch = start // chunk
         epochs = initial_epoch + math.ceil((total - start) / chunk)
         model.fit(dataset, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=chunk,
-                  callbacks=callbacks, verbose=config.log.verbose, shuffle=False)
+                  callbacks=callbacks, verbose=0 if lines else verbose, shuffle=False)
     if checkpoint is not None and checkpoint.diverged_at is not None:
         raise Diverged(f"training diverged: non-finite loss at step {checkpoint.diverged_at}; "
                        f"the newest checkpoint in {ckpt_dir} is the last sound state; lower "

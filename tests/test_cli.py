@@ -4,10 +4,8 @@ import csv
 import glob
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 
 import keras
 import numpy as np
@@ -84,48 +82,66 @@ def test_short_run_writes_every_artifact_then_resumes(tmp_path):
     assert third.returncode == 0 and "done at step 9" in third.stdout
 
 
+GAN_TINY = ["--model=gan", "--config.arch.g_units=(32,)", "--config.arch.d_units=(16,)",
+            "--config.arch.d_pieces=2", "--config.arch.latent_dim=8", "--batch_size=8",
+            "--config.log.verbose=0", "--config.eval.every=0", "--config.log.sample_every=1000"]
+
+
+def digits_npz(path, n=40):
+    """``n`` real MNIST digits (the embedded training split) as an .npz dataset."""
+    from ganzoo.data import idx
+
+    images = idx.read_idx(os.path.join(REPO, "ganzoo", "data", "embedded",
+                                       "train-images-idx3-ubyte.gz"))[:n]
+    np.savez(path, images=images)
+    return path
+
+
+def final_weights(workdir, step):
+    model = keras.saving.load_model(str(workdir / "checkpoints" / f"ckpt-{step:08d}.keras"))
+    return [np.asarray(w) for w in model.weights]
+
+
 def test_resume_equals_uninterrupted_training(tmp_path):
-    """6 steps in one go == 3 steps, then a resumed 3: the RNG state (step counter) and the
-    optimizer state come back with the checkpoint. Data order differs after a resume (the
-    shuffle is reseeded), so both runs use a 1-image dataset, here the same 16-copy batch."""
-    np.savez(tmp_path / "one.npz", images=np.full((16, 28, 28, 1), 200, np.uint8))
-    common = ["--model=dcgan", "--dataset=one.npz", "--config.log.checkpoint_every=3", *TINY]
-    assert run_cli(common + ["--steps=6", "--workdir=a"], tmp_path).returncode == 0
-    assert run_cli(common + ["--steps=3", "--workdir=b"], tmp_path).returncode == 0
-    assert run_cli(common + ["--steps=6", "--workdir=b"], tmp_path).returncode == 0
-    a = keras.saving.load_model(str(tmp_path / "a/checkpoints/ckpt-00000006.keras"))
-    b = keras.saving.load_model(str(tmp_path / "b/checkpoints/ckpt-00000006.keras"))
-    for x, y in zip(a.weights, b.weights):
-        np.testing.assert_allclose(np.asarray(x), np.asarray(y), rtol=1e-4, atol=1e-6)
+    """8 steps in one go == 4 steps, then a resumed 4, bit for bit: on shuffled real digits
+    (40 of them, batch 8: the run crosses an epoch boundary), with dropout in D. The data
+    stream, the RNG state (step counter) and the optimizer state all come back."""
+    digits_npz(tmp_path / "digits.npz")
+    common = [*GAN_TINY, "--dataset=digits.npz", "--config.log.checkpoint_every=4"]
+    assert run_cli(common + ["--steps=8", "--workdir=a"], tmp_path).returncode == 0
+    assert run_cli(common + ["--steps=4", "--workdir=b"], tmp_path).returncode == 0
+    resumed = run_cli(common + ["--steps=8", "--workdir=b"], tmp_path)
+    assert "resuming at step 4 of 8" in resumed.stdout, resumed.stderr[-2000:]
+    for x, y in zip(final_weights(tmp_path / "a", 8), final_weights(tmp_path / "b", 8)):
+        np.testing.assert_array_equal(x, y)
 
 
-def test_sigkill_mid_training_resumes_from_last_checkpoint(tmp_path):
-    args = ["--model=dcgan", "--steps=100000", "--workdir=w", "--config.log.checkpoint_every=5",
-            "--config.log.sample_every=1000", "--config.log.keep_checkpoints=2", *TINY]
-    env = dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="3")
-    proc = subprocess.Popen([sys.executable, "-m", "ganzoo.run", *args], cwd=tmp_path, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def test_crash_between_write_and_rename_of_a_checkpoint(tmp_path):
+    """The process dies after writing checkpoint 6 and before renaming it into place (its
+    ``os.replace`` exits instead): checkpoints 2 and 4 are whole, 6 never appears, and the
+    re-run cleans the temporary file, resumes at 4 and ends with the weights of a run that was
+    never interrupted."""
+    digits_npz(tmp_path / "digits.npz")
+    common = [*GAN_TINY, "--dataset=digits.npz", "--steps=8", "--config.log.checkpoint_every=2",
+              "--config.log.log_every=1"]
+    died = run_until_rename_of("ckpt-00000006.keras", [*common, "--workdir=w"], tmp_path)
+    assert died.returncode == 17, died.stderr[-3000:]
     ckpts = tmp_path / "w" / "checkpoints"
-    deadline = time.time() + 240
-    try:
-        while time.time() < deadline and len(glob.glob(str(ckpts / "ckpt-*.keras"))) < 2:
-            time.sleep(0.2)
-        time.sleep(0.7)  # kill at an arbitrary moment, possibly mid-save
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-    files = sorted(glob.glob(str(ckpts / "ckpt-*.keras")))
-    assert len(files) >= 2
-    steps = []
-    for path in files:  # every checkpoint left behind is whole
-        steps.append(int(keras.saving.load_model(path).step.numpy()))
-    last = max(steps)
-    resumed = run_cli([a.replace("--steps=100000", f"--steps={last + 2}") for a in args], tmp_path)
+    assert sorted(f for f in os.listdir(ckpts) if f.startswith("ckpt-")) == [
+        "ckpt-00000002.keras", "ckpt-00000004.keras"]
+    leftovers = [f for f in os.listdir(ckpts) if f.startswith(".tmp-")]
+    assert len(leftovers) == 1 and (ckpts / leftovers[0]).stat().st_size > 0
+    for step in (2, 4):  # what is there is whole
+        assert len(final_weights(tmp_path / "w", step)) > 0
+    resumed = run_cli(common + ["--workdir=w"], tmp_path)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert f"resuming at step {last} of {last + 2}" in resumed.stdout
-    assert not [f for f in os.listdir(ckpts) if f.startswith(".tmp")]  # stale temp files cleaned
-    final = keras.saving.load_model(str(ckpts / f"ckpt-{last + 2:08d}.keras"))
-    assert int(final.step.numpy()) == last + 2
+    assert "resuming at step 4 of 8" in resumed.stdout
+    assert not [f for f in os.listdir(ckpts) if f.startswith(".tmp")]
+    assert run_cli(common + ["--workdir=a"], tmp_path).returncode == 0
+    for x, y in zip(final_weights(tmp_path / "a", 8), final_weights(tmp_path / "w", 8)):
+        np.testing.assert_array_equal(x, y)
+    # the events the dead run logged after checkpoint 4 were dropped: each step once
+    assert scalar_steps(str(tmp_path / "w" / "tb"), "loss/d_loss") == list(range(1, 9))
 
 
 BAD_INPUTS = [
@@ -139,6 +155,9 @@ BAD_INPUTS = [
     (["--config.train.loss=bogus"], "valid losses: hinge, least_squares"),
     (["--config.train.optimizer=rmsprop"], "valid optimizers: adam, sgd"),
     (["--config.train.nonexistent=1"], "the config has no field 'nonexistent'"),
+    (["--config.train.lrg=0.1"],
+     "bad --config override --config.train.lrg=0.1: the config has no field 'lrg'; did you mean 'lr_g'?"),
+    (["--workdir=/proc/ganzoo-cannot-be-here/w", "--steps=1"], "cannot create --workdir /proc/"),
     (["--config.train.lr_d=abc"], "--config.train.lr_d"),
     (["--config.train.loss=hinge", "--config.train.label_smoothing=0.1"], "not defined for the hinge loss"),
     (["--config=/no/such/config.py"], "config file /no/such/config.py does not exist"),
@@ -166,6 +185,88 @@ def test_bad_input_one_line_exit_2_nothing_written(tmp_path, args, message):
     assert lines[0].startswith("ganzoo.run: error: ") and message in lines[0], lines[0]
     assert "Traceback" not in result.stderr
     assert os.listdir(tmp_path) == []  # nothing written, not even the workdir
+
+
+def test_help_exits_0_and_describes_the_config_default(tmp_path):
+    result = run_cli(["--model=sngan", "--help"], tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "--steps" in result.stdout and "--strategy" in result.stdout
+    assert "zoo_configs/<model>_<dataset>.py" in result.stdout
+    assert REPO not in result.stdout  # no machine-specific absolute path as "the default"
+    assert os.listdir(tmp_path) == []
+
+
+CRASH_AT = (
+    "import os, runpy, sys\n"
+    "replace = os.replace\n"
+    "target = os.environ['CRASH_AT']\n"
+    "def dying_replace(src, dst):\n"
+    "    if str(dst).endswith(target):\n"
+    "        os._exit(17)\n"
+    "    replace(src, dst)\n"
+    "os.replace = dying_replace\n"
+    "sys.argv = ['ganzoo.run'] + sys.argv[1:]\n"
+    "runpy.run_module('ganzoo.run', run_name='__main__')\n")
+
+
+def run_until_rename_of(target, args, cwd):
+    """Runs the CLI in a process that dies (exit 17) instead of renaming a file onto a path
+    ending in ``target``: the deterministic version of a kill between write and rename."""
+    env = dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="3", CRASH_AT=target)
+    return subprocess.run([sys.executable, "-c", CRASH_AT, *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def scalar_steps(directory, tag):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    acc = EventAccumulator(directory, size_guidance={"tensors": 0})
+    acc.Reload()
+    return [e.step for e in acc.Tensors(tag)]
+
+
+def test_rerun_after_a_death_before_the_first_checkpoint_starts_over_cleanly(tmp_path):
+    digits_npz(tmp_path / "digits.npz")
+    args = [*GAN_TINY, "--dataset=digits.npz", "--steps=4", "--workdir=w",
+            "--config.log.checkpoint_every=4", "--config.log.log_every=1"]
+    died = run_until_rename_of("ckpt-00000004.keras", args, tmp_path)
+    assert died.returncode == 17, died.stderr[-3000:]
+    assert scalar_steps(str(tmp_path / "w" / "tb"), "loss/d_loss") == [1, 2, 3, 4]
+    again = run_cli(args, tmp_path)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "no checkpoint in w/checkpoints: training starts at step 0" in again.stdout
+    # one history: the dead run's events are gone, not doubled
+    assert scalar_steps(str(tmp_path / "w" / "tb"), "loss/d_loss") == [1, 2, 3, 4]
+    assert read_losses(tmp_path / "w" / "losses.csv") == [1, 2, 3, 4]
+
+
+def test_own_rgb_images_train_without_inception_weights(tmp_path):
+    from ganzoo.metrics import features
+
+    if os.path.exists(features.inception_weights_path()):
+        pytest.skip("InceptionV3 weights are installed here: evaluation would run")
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "own.npz", images=rng.integers(0, 256, (32, 28, 28, 3), dtype=np.uint8))
+    result = run_cli(["--model=dcgan", "--dataset=own.npz", "--steps=2", "--workdir=w",
+                      "--config.eval.every=1", *TINY], tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line.lower()]
+    assert len(warnings) == 1 and "periodic evaluation is off" in warnings[0], result.stderr
+    assert "--config.eval.every=0" in warnings[0]
+    assert "ckpt-00000002.keras" in os.listdir(tmp_path / "w" / "checkpoints")
+
+
+def test_output_to_a_file_is_one_plain_line_per_log_interval(tmp_path):
+    digits_npz(tmp_path / "digits.npz")
+    args = [a for a in GAN_TINY if "verbose" not in a]  # the default: a progress bar on a tty
+    result = run_cli([*args, "--dataset=digits.npz", "--steps=6", "--workdir=w",
+                      "--config.log.log_every=2"], tmp_path)  # stdout is a pipe here
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "\r" not in result.stdout and "\x08" not in result.stdout
+    progress = [line for line in result.stdout.splitlines() if line.startswith("step ")]
+    assert [line.split(":")[0] for line in progress] == ["step 2/6", "step 4/6", "step 6/6"]
+    assert "d_loss" in progress[0] and "g_loss" in progress[0]
+    assert len(result.stdout) < 2000
 
 
 def test_workdir_of_another_model_is_refused(tmp_path):

@@ -132,9 +132,34 @@ def test_spectral_norm_rejects_other_layers():
 
 # -- self-attention ---------------------------------------------------------------------------
 
+def _max_pool_2x2_same(x):
+    """NumPy 2x2 max pooling, stride 2, with "same" padding (odd sides keep their last row)."""
+    b, h, w, c = x.shape
+    padded = np.full((b, h + h % 2, w + w % 2, c), -np.inf)
+    padded[:, :h, :w] = x
+    return padded.reshape(b, (h + 1) // 2, 2, (w + 1) // 2, 2, c).max(axis=(2, 4))
+
+
+def test_self_attention_pools_keys_and_values_as_the_authors_code():
+    x = randn(2, 5, 4, 16)  # an odd side: "same" pooling keeps the last row
+    block = L.SelfAttention(use_spectral_norm=False)
+    block(x)
+    block.gamma.assign(0.7)
+    flat = x.reshape(2, 20, 16)
+    f = flat @ np.asarray(block.query.kernel)[0, 0]
+    g = _max_pool_2x2_same(x @ np.asarray(block.key.kernel)[0, 0]).reshape(2, 6, -1)
+    h = _max_pool_2x2_same(x @ np.asarray(block.value.kernel)[0, 0]).reshape(2, 6, -1)
+    logits = f @ g.transpose(0, 2, 1)
+    beta = np.exp(logits - logits.max(-1, keepdims=True))
+    beta /= beta.sum(-1, keepdims=True)
+    assert np.asarray(block.attention_map(x)).shape == (2, 20, 6)
+    o = (beta @ h) @ np.asarray(block.out.kernel)[0, 0]
+    np.testing.assert_allclose(np.asarray(block(x)), x + 0.7 * o.reshape(x.shape), rtol=1e-4, atol=1e-5)
+
+
 def test_self_attention_starts_as_identity_and_matches_the_formula():
     x = randn(2, 4, 3, 16)
-    block = L.SelfAttention(use_spectral_norm=False)
+    block = L.SelfAttention(use_spectral_norm=False, pool_size=1)
     np.testing.assert_array_equal(np.asarray(block(x)), x)  # gamma starts at 0
     block.gamma.assign(0.7)
     f = x.reshape(2, 12, 16) @ np.asarray(block.query.kernel)[0, 0]

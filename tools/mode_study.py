@@ -46,7 +46,7 @@ def train_one(config, overrides, seed, steps):
     model.compile(g_optimizer=make_optimizer(train, train.lr_g),
                   d_optimizer=make_optimizer(train, train.lr_d), loss=train.loss,
                   d_steps=train.d_steps)
-    dataset = data_lib.pipeline(source, train.batch_size * train.d_steps, labels=False, seed=seed)
+    dataset = data_lib.pipeline(source, train.batch_size, d_steps=train.d_steps, labels=False, seed=seed)
     keras.utils.set_random_seed(seed)
     model.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0)
     return model

@@ -40,7 +40,11 @@ def get_config():
     config.train.beta1 = 0.5  # adam
     config.train.beta2 = 0.999  # adam
     config.train.momentum = 0.0  # sgd
-    config.train.lr_decay = 1.0  # learning rate multiplied by this every step (1.0: constant)
+    # learning-rate schedule, in training steps for both networks: constant | exponential (x
+    # lr_decay every step) | linear (from lr_decay_start down to 0 at train.steps)
+    config.train.lr_schedule = "constant"
+    config.train.lr_decay = 1.0
+    config.train.lr_decay_start = 0
     config.train.jit_compile = False  # XLA; slower than plain TF on CPU
 
     config.log = ml_collections.ConfigDict()

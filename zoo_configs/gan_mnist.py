@@ -6,7 +6,7 @@ Aims:   the MNIST samples of Goodfellow et al. 2014 (https://arxiv.org/abs/1406.
         k = 1, batch 100. The paper's momentum SGD (lr 0.1 decaying by 1/1.000004 a step,
         momentum 0.5) diverged here within 500 steps, so this config uses Adam(2e-4, 0.5); the
         SGD recipe: --config.train.optimizer=sgd --config.train.lr_g=0.1 --config.train.lr_d=0.1
-        --config.train.momentum=0.5 --config.train.lr_decay=0.999996
+        --config.train.momentum=0.5 --config.train.lr_schedule=exponential --config.train.lr_decay=0.999996
 """
 
 from zoo_configs import common

@@ -20,4 +20,5 @@ def get_config():
     config.train.lr_d = 4e-4
     config.train.batch_size = 256
     config.train.steps = 1_000_000
+    config.train.lr_schedule = "constant"  # SAGAN keeps its rates fixed
     return config

@@ -1,6 +1,15 @@
-"""source -> decode, scale to [-1, 1], cache, shuffle, repeat, batch, prefetch."""
+"""source -> decode, scale to [-1, 1], cache, shuffle, repeat, batch, prefetch.
+
+The order of a repeated, shuffled pipeline is a pure function of ``seed``: epoch ``e`` is the
+source shuffled with a seed made of ``(seed, e)``, and the epochs follow one another. So the
+stream from any position is known without replaying it: ``start_batch=s`` starts at epoch
+``s * batch // N`` and skips only the examples of that epoch already used. A run resumed at step
+``s`` therefore sees exactly the batches the uninterrupted run saw from step ``s`` on.
+"""
 
 import tensorflow as tf
+
+_EPOCH_BITS = 32
 
 
 def scale_images(images):
@@ -10,16 +19,43 @@ def scale_images(images):
     return tf.cast(images, tf.float32)
 
 
-def pipeline(source, batch_size, *, labels=None, shuffle=True, repeat=True, seed=0,
-             drop_remainder=True, cache=True, shuffle_buffer=None):
+def epoch_seed(seed, epoch):
+    """The shuffle seed of one epoch: distinct for every (seed, epoch) with 0 <= seed < 2^31."""
+    return tf.cast(seed, tf.int64) * 2 ** _EPOCH_BITS + tf.cast(epoch, tf.int64)
+
+
+def _size(source, dataset):
+    if source.size:
+        return int(source.size)
+    size = int(dataset.cardinality())
+    if size < 0:  # unknown: count once
+        size = int(dataset.reduce(tf.constant(0, tf.int64), lambda n, _: n + 1))
+    return size
+
+
+def pipeline(source, batch_size, *, d_steps=1, labels=None, shuffle=True, repeat=True, seed=0,
+             drop_remainder=True, cache=True, shuffle_buffer=None, start_batch=0):
     """A batched ``tf.data.Dataset`` of ``images`` or ``(images, labels)`` from a DataSource.
 
+    batch_size: the examples of one network update (the global batch under a distribution
+        strategy). A model with ``d_steps = k`` discriminator updates per training step takes
+        ``k`` minibatches per step: pass ``d_steps=k`` (e.g. ``d_steps=model.d_steps``) and each
+        batch holds ``batch_size * k`` examples.
     labels: True to yield (images, labels), False for images alone; None yields labels
-    whenever the source has them. Batches are of exactly ``batch_size`` (the global batch under
-    a distribution strategy) unless ``drop_remainder=False``.
+        whenever the source has them.
+    seed: the data order; with ``repeat`` the order of every epoch is fixed by it (see the
+        module docstring), and ``start_batch`` starts the stream at that batch.
+    Batches are all full unless ``drop_remainder=False``.
     """
     if batch_size <= 0:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
+    if d_steps <= 0:
+        raise ValueError(f"d_steps must be a positive integer, got {d_steps}")
+    if start_batch < 0:
+        raise ValueError(f"start_batch must be >= 0, got {start_batch}")
+    if not 0 <= seed < 2 ** 31:
+        raise ValueError(f"seed must be in [0, 2^31), got {seed}")
+    batch = batch_size * d_steps
     with_labels = source.has_labels if labels is None else labels
     if with_labels and not source.has_labels:
         raise ValueError(f"dataset {source.name} has no labels")
@@ -28,12 +64,28 @@ def pipeline(source, batch_size, *, labels=None, shuffle=True, repeat=True, seed
     )
     if cache:
         dataset = dataset.cache()
-    if shuffle:
-        buffer = shuffle_buffer or min(source.size or 10_000, 60_000)
-        dataset = dataset.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
+    skip = start_batch * batch
     if repeat:
-        dataset = dataset.repeat()
+        size = _size(source, dataset)
+        if size == 0:
+            raise ValueError(f"dataset {source.name} is empty")
+        buffer = shuffle_buffer or min(size, 60_000)
+        first_epoch, skip = divmod(skip, size)
+        one_pass = dataset
+        if shuffle:
+            def one_pass_fn(epoch):
+                return one_pass.shuffle(buffer, seed=epoch_seed(seed, epoch),
+                                        reshuffle_each_iteration=False)
+        else:
+            def one_pass_fn(epoch):
+                return one_pass
+        dataset = tf.data.Dataset.range(first_epoch, 2 ** _EPOCH_BITS).flat_map(one_pass_fn)
+    elif shuffle:
+        buffer = shuffle_buffer or min(source.size or 10_000, 60_000)
+        dataset = dataset.shuffle(buffer, seed=epoch_seed(seed, 0), reshuffle_each_iteration=False)
+    if skip:
+        dataset = dataset.skip(skip)
     if not with_labels:
         dataset = dataset.map(lambda x, y: x)
-    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+    dataset = dataset.batch(batch, drop_remainder=drop_remainder)
     return dataset.prefetch(tf.data.AUTOTUNE)

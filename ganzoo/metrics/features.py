@@ -111,6 +111,13 @@ class MnistExtractor(FeatureExtractor):
         super().__init__(network)
 
 
+def inception_weights_path():
+    """Where the InceptionV3 weights are looked for: ``$GANZOO_INCEPTION_WEIGHTS``, else Keras'
+    cache (``$KERAS_HOME/models``)."""
+    return os.environ.get(INCEPTION_ENV) or os.path.join(
+        os.path.expanduser(os.environ.get("KERAS_HOME", "~/.keras")), "models", INCEPTION_FILE)
+
+
 class InceptionExtractor(FeatureExtractor):
     name = "inception"
     num_classes = 1000
@@ -118,8 +125,7 @@ class InceptionExtractor(FeatureExtractor):
     def __init__(self, weights=None):
         import keras
 
-        path = weights or os.environ.get(INCEPTION_ENV) or os.path.join(
-            os.path.expanduser(os.environ.get("KERAS_HOME", "~/.keras")), "models", INCEPTION_FILE)
+        path = weights or inception_weights_path()
         if not os.path.exists(path):
             raise WeightsUnavailable(
                 f"InceptionV3 ImageNet weights not found at {path} and ganzoo does not download "

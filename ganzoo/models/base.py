@@ -434,17 +434,14 @@ class GANModel(keras.Model):
             raise ValueError(f"labels must be in [0, {self.num_classes}), got {labels.min()}..{labels.max()}")
         return labels
 
-    @property
-    def ema_generator(self):
-        """A generator network holding the EMA weights (None without EMA); refreshed from the
-        shadows by ``sampling_generator``."""
-        return None if self._ema_sampler is None else self._ema_sampler.value
-
     def sampling_generator(self, use_ema=True):
-        """The generator that ``generate`` uses: the EMA copy when there is one."""
-        if use_ema and self.ema_generator is not None:
-            self.ema_generator.set_weights([np.asarray(w) for w in self.ema_weights])
-            return self.ema_generator
+        """The generator that ``generate`` uses: with EMA, a copy of the generator holding the
+        shadow weights (refreshed here); else the generator itself. (Not an attribute: Keras'
+        saving walks every attribute, and would store the copy as a third generator.)"""
+        if use_ema and self._ema_sampler is not None:
+            network = self._ema_sampler.value
+            network.set_weights([np.asarray(w) for w in self.ema_weights])
+            return network
         return self.generator
 
     def generate_from_latents(self, z, labels=None, batch_size=256, use_ema=True):

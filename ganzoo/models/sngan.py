@@ -19,6 +19,25 @@ def default_downsampling(image_shape):
     return tuple(flags) + (False, False)
 
 
+def paper_architecture(image_shape, width=64):
+    """(g_channels, d_channels, d_downsample) of the papers for an image size.
+
+    Below 64x64, SN-GAN's CIFAR-10 ResNet (Miyato et al. 2018, Table 4): 256 channels in every
+    generator block; discriminator blocks of 128 that halve the maps down to 8x8, then two
+    that keep them. From 64x64 up, the ImageNet ResNet of Miyato & Koyama 2018 (Section 5.2,
+    ``ch = width = 64``; SAGAN's networks too): G starts at 4x4 with 16 ch and halves the
+    width in every block (128x128: 1024, 512, 256, 128, 64); D starts at ch and doubles it in
+    every block, halving the maps down to 4x4, then one block at 16 ch that keeps them
+    (128x128: 64, 128, 256, 512, 1024 then 1024)."""
+    _, _, stages = upsampling_plan(image_shape)
+    if min(image_shape[:2]) < 64:
+        flags = default_downsampling(image_shape)
+        return (256,) * stages, (128,) * len(flags), flags
+    g_channels = tuple(max(width * 16 // 2 ** i, width // 2) for i in range(stages))
+    d_channels = tuple(min(width * 2 ** i, width * 16) for i in range(stages))
+    return g_channels, d_channels + d_channels[-1:], (True,) * stages + (False,)
+
+
 @register_model("sngan")
 @keras.saving.register_keras_serializable(package="ganzoo")
 class SNGAN(GANModel):
@@ -33,9 +52,11 @@ class SNGAN(GANModel):
 
     Conditional when built with ``num_classes >= 2``: conditional batch norm in G's blocks and a
     projection head in D. ``attention_resolution`` > 0 adds a ``SelfAttention`` block where the
-    maps first have that height, in G and D; ``g_spectral_norm`` normalises G's weights too (both
-    are what SAGAN adds). The paper's CIFAR-10 widths are the defaults at 32x32; ``None`` picks
-    that pattern for other sizes.
+    maps first have that height, in G and D, its keys and values max-pooled ``attention_pool`` x
+    ``attention_pool`` as in the SAGAN authors' code (1: no pooling); ``g_spectral_norm``
+    normalises G's weights too (both are what SAGAN adds). ``None`` widths are the papers' for the image size
+    (``paper_architecture``): SN-GAN's CIFAR-10 ResNet below 64x64, the 128x128 ImageNet ResNet
+    of the projection discriminator (and SAGAN) from 64x64 up. ``latent_dim`` is 128.
 
     Example:
         >>> model = ganzoo.build("sngan", image_shape=(32, 32, 3), num_classes=10)
@@ -54,22 +75,27 @@ class SNGAN(GANModel):
                      d_channels=(8, 8), d_downsample=(True, False))
 
     def __init__(self, g_channels=None, d_channels=None, d_downsample=None,
-                 g_spectral_norm=False, attention_resolution=0, **kwargs):
-        super().__init__(**kwargs)
+                 g_spectral_norm=False, attention_resolution=0, attention_pool=2, latent_dim=128,
+                 **kwargs):
+        super().__init__(latent_dim=latent_dim, **kwargs)
         h0, _, stages = upsampling_plan(self.image_shape)
-        self.g_channels = tuple(int(c) for c in (g_channels or (256,) * stages))
+        paper_g, paper_d, paper_down = paper_architecture(self.image_shape)
+        if d_channels is None and d_downsample is not None:
+            paper_d = (paper_d[0],) * len(d_downsample)  # the given layout, the paper's width
+        self.g_channels = tuple(int(c) for c in (g_channels or paper_g))
         if len(self.g_channels) != stages:
             raise ValueError(
                 f"{type(self).__name__} at {self.image_shape[0]}x{self.image_shape[1]} needs "
                 f"{stages} generator blocks ({h0} -> {self.image_shape[0]}), got g_channels="
                 f"{self.g_channels}")
-        self.d_downsample = tuple(bool(d) for d in (d_downsample or default_downsampling(self.image_shape)))
-        self.d_channels = tuple(int(c) for c in (d_channels or (128,) * len(self.d_downsample)))
+        self.d_downsample = tuple(bool(d) for d in (d_downsample or paper_down))
+        self.d_channels = tuple(int(c) for c in (d_channels or paper_d))
         if len(self.d_channels) != len(self.d_downsample):
             raise ValueError(f"d_channels {self.d_channels} and d_downsample {self.d_downsample} "
                              "must have the same length")
         self.g_spectral_norm = bool(g_spectral_norm)
         self.attention_resolution = int(attention_resolution or 0)
+        self.attention_pool = int(attention_pool)
         self._build_networks()
         if self.attention_resolution:
             for net in (self.generator, self.discriminator):
@@ -85,7 +111,7 @@ class SNGAN(GANModel):
 
     def _attention(self, h, used, spectral):
         if self.attention_resolution and not used and h.shape[1] == self.attention_resolution:
-            return SelfAttention(use_spectral_norm=spectral)(h), True
+            return SelfAttention(use_spectral_norm=spectral, pool_size=self.attention_pool)(h), True
         return h, used
 
     def build_generator(self):
@@ -129,4 +155,5 @@ class SNGAN(GANModel):
             "d_downsample": list(self.d_downsample),
             "g_spectral_norm": self.g_spectral_norm,
             "attention_resolution": self.attention_resolution,
+            "attention_pool": self.attention_pool,
         }
