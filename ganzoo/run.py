@@ -83,7 +83,10 @@ def print_help():
         config_flags.DEFINE_config_file("config", default=None, help_string=CONFIG_HELP)
     print(__doc__.strip())
     print()
-    print(FLAGS.main_module_help())
+    # absl heads the list with this file's path: say "flags:" instead
+    lines = [("flags:" if line.strip().endswith(".py:") else line)
+             for line in FLAGS.main_module_help().strip().splitlines()]
+    print("\n".join(lines))
     sys.exit(0)
 
 

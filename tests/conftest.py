@@ -38,3 +38,23 @@ def mirrored(two_cpus):
     if not _MIRRORED:
         _MIRRORED.append(tf.distribute.MirroredStrategy(two_cpus))
     return _MIRRORED[0]
+
+
+def tiny_args(name, **extra):
+    """Constructor arguments of a small instance of a zoo entry (its ``tiny_args``; 3 classes
+    for an entry that is always conditional)."""
+    from ganzoo.registry import get_model_class
+
+    cls = get_model_class(name)
+    args = dict(cls.tiny_args)
+    if cls.conditioning == "required":
+        args.setdefault("num_classes", 3)
+    args.update(extra)
+    return args
+
+
+def tiny(name, **extra):
+    """A small instance of a zoo entry (see ``tiny_args``)."""
+    import ganzoo
+
+    return ganzoo.build(name, **tiny_args(name, **extra))

@@ -8,6 +8,7 @@ import pytest
 import tensorflow as tf
 
 import ganzoo
+from conftest import tiny_args
 
 
 def _train(model_name, strategy, batches, build_kwargs, compile_kwargs):
@@ -19,16 +20,6 @@ def _train(model_name, strategy, batches, build_kwargs, compile_kwargs):
     return model
 
 
-def get_tiny(name):
-    from ganzoo.registry import get_model_class
-
-    cls = get_model_class(name)
-    build = dict(cls.tiny_args)
-    if cls.conditioning == "required":
-        build.setdefault("num_classes", 3)
-    return build
-
-
 def _variants():
     """Every registered entry at its tiny size, with its own dropout and its paper's d_steps
     (compile() defaults: 5 for sngan), a conditional variant where the entry offers one, and two
@@ -38,7 +29,7 @@ def _variants():
     cases = []
     for name in ganzoo.list_models():
         cls = get_model_class(name)
-        build = get_tiny(name)
+        build = tiny_args(name)
         k = cls.default_compile_args["d_steps"]
         cases.append(pytest.param(name, build, k, id=f"{name}-k{k}"))
         if cls.conditioning == "optional":
@@ -139,7 +130,7 @@ def test_multi_worker_two_processes_equal_one_device(tmp_path):
     from conftest import REPO
     from multiworker_train import train_case
 
-    build = dict(get_tiny("acgan"), seed=3)
+    build = dict(tiny_args("acgan"), seed=3)
     case = dict(name="acgan", build=build, d_steps=2, rate=SGD_RATE)
     workers = [f"127.0.0.1:{_free_port()}" for _ in range(2)]
     out = tmp_path / "weights.npz"

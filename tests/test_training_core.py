@@ -13,19 +13,11 @@ import pytest
 import tensorflow as tf
 
 import ganzoo
+from conftest import tiny
 from ganzoo import rng
 from ganzoo.registry import get_model_class
 
 MODELS = ganzoo.list_models()
-
-
-def tiny(name, **extra):
-    cls = get_model_class(name)
-    args = dict(cls.tiny_args)
-    if cls.conditioning == "required":
-        args.setdefault("num_classes", 3)
-    args.update(extra)
-    return ganzoo.build(name, **args)
 
 
 # -- random streams -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ where the source has none) with images either ``uint8`` in [0, 255] or float32 a
 any of them into the batched, scaled, shuffled stream that ``fit`` consumes.
 """
 
+import contextlib
 import dataclasses
 import os
 import socket
@@ -171,12 +172,27 @@ def _reachable(host_port, timeout=3.0):
     return bool(result and result[0])
 
 
+@contextlib.contextmanager
+def quiet_absl_warnings():
+    """TFDS logs absl warnings while it looks for a dataset (e.g. "Variant folder ... has no
+    dataset_info.json") that say nothing a user can act on: ganzoo's own message follows."""
+    from absl import logging
+
+    level = logging.get_verbosity()
+    logging.set_verbosity(logging.ERROR)
+    try:
+        yield
+    finally:
+        logging.set_verbosity(level)
+
+
 def tfds_builder(name, data_dir=None):
     """The TFDS builder for ``name``; ValueError for a name TFDS does not know."""
     import tensorflow_datasets as tfds
 
     try:
-        return tfds.builder(name, data_dir=data_dir)
+        with quiet_absl_warnings():
+            return tfds.builder(name, data_dir=data_dir)
     except tfds.core.registered.DatasetNotFoundError:
         raise ValueError(
             f"unknown dataset {name!r}; valid: mnist (embedded), ring8, grid25, any TFDS name "
@@ -189,7 +205,9 @@ def from_tfds(name, split="train", data_dir=None, image_size=None):
     downloaded if the TFDS servers answer within seconds; otherwise a ValueError says how to
     provide it."""
     builder = tfds_builder(name, data_dir)
-    if not builder.is_prepared():
+    with quiet_absl_warnings():
+        prepared = builder.is_prepared()
+    if not prepared:
         where = data_dir or "~/tensorflow_datasets"
         if not _reachable(TFDS_HOST):
             raise ValueError(
