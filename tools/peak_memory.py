@@ -39,7 +39,7 @@ def child(model, size, pool, batch_size, steps):
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     n = size // 2 if model == "sagan" else 0
     positions = n * n
-    pooled = -(-n // pool) ** 2 if n else 0
+    pooled = (-(-n // pool)) ** 2 if n else 0
     print(json.dumps(dict(model=model, size=size, pool=pool, batch=batch_size, d_steps=k,
                           params=int(sum(np.prod(w.shape) for w in net.trainable_weights)),
                           attention_map_mib_per_example=positions * pooled * 4 / 2 ** 20,
