@@ -196,6 +196,8 @@ def validate(config):
     _positive("--steps (train.steps)", train.steps)
     _positive("--batch_size (train.batch_size)", train.batch_size)
     _positive("train.d_steps", train.d_steps)
+    if not isinstance(config.seed, int) or not 0 <= config.seed < 2 ** 31:
+        raise UsageError(f"--seed must be an integer in [0, 2^31), got {config.seed!r}")
     for key in ("log_every", "sample_every", "checkpoint_every", "keep_checkpoints", "num_samples"):
         _positive(f"log.{key}", config.log[key])
     losses.check_loss(train.loss, train.label_smoothing)

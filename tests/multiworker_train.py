@@ -1,8 +1,9 @@
 """One worker of the MultiWorkerMirroredStrategy equivalence test (tests/test_distribute.py).
 
 Run with TF_CONFIG set: trains the case given on the command line for 3 steps of plain SGD on the
-fixed batches of ``test_distribute.equivalence_batches`` and, on the chief, saves every weight to
-the .npz path given. ``train_case`` is also what the test runs on one device.
+fixed batches of ``equivalence_batches`` and, on the chief, saves every weight to the .npz path
+given. ``train_case`` is also what the test runs on one device. (It imports nothing from the
+tests' conftest, which reconfigures devices.)
 """
 
 import json
@@ -12,11 +13,19 @@ import numpy as np
 import tensorflow as tf
 
 
+def equivalence_batches(image_shape, num_classes, d_steps, steps=3, batch=8, seed=0):
+    """``steps`` fit batches of ``batch * d_steps`` examples (and labels if conditional)."""
+    rng = np.random.default_rng(seed)
+    images = rng.uniform(-1, 1, size=(steps, batch * d_steps) + tuple(image_shape)).astype(np.float32)
+    if not num_classes:
+        return images
+    return images, rng.integers(0, num_classes, size=(steps, batch * d_steps)).astype(np.int32)
+
+
 def train_case(strategy, name, build, d_steps, rate):
     import keras
 
     import ganzoo
-    from test_distribute import equivalence_batches
 
     with strategy.scope():
         model = ganzoo.build(name, **build)

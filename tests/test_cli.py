@@ -152,6 +152,7 @@ BAD_INPUTS = [
     (["--steps=-5"], "--steps (train.steps) must be a positive integer"),
     (["--batch_size=0"], "--batch_size (train.batch_size) must be a positive integer"),
     (["--steps=abc"], "flag --steps=abc"),
+    (["--seed=-1"], "--seed must be an integer in [0, 2^31)"),
     (["--config.train.loss=bogus"], "valid losses: hinge, least_squares"),
     (["--config.train.optimizer=rmsprop"], "valid optimizers: adam, sgd"),
     (["--config.train.nonexistent=1"], "the config has no field 'nonexistent'"),

@@ -9,6 +9,7 @@ import tensorflow as tf
 
 import ganzoo
 from conftest import tiny_args
+from multiworker_train import equivalence_batches
 
 
 def _train(model_name, strategy, batches, build_kwargs, compile_kwargs):
@@ -39,15 +40,6 @@ def _variants():
                               id="dcgan-ema-k2"))
     cases.append(pytest.param("gan", dict(get_model_class("gan").tiny_args), 2, id="gan-k2"))
     return cases
-
-
-def equivalence_batches(image_shape, num_classes, d_steps, steps=3, batch=8, seed=0):
-    """``steps`` fit batches of ``batch * d_steps`` examples (and labels if conditional)."""
-    rng = np.random.default_rng(seed)
-    images = rng.uniform(-1, 1, size=(steps, batch * d_steps) + tuple(image_shape)).astype(np.float32)
-    if not num_classes:
-        return images
-    return images, rng.integers(0, num_classes, size=(steps, batch * d_steps)).astype(np.int32)
 
 
 def assert_same_training(single, other, initial):
