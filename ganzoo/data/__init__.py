@@ -11,10 +11,24 @@
 
 ``pipeline(source, batch_size)`` scales to [-1, 1], caches, shuffles, repeats, batches and
 prefetches; it yields ``images`` or ``(images, labels)``.
+
+Paired data for image-to-image translation (``paired.py``): ``from_side_by_side`` (folders of
+``A|B`` images), ``from_parallel_folders``, ``from_paired_npz`` / ``from_paired_arrays`` give a
+``PairedSource``; ``paired_pipeline`` yields ``(source, target)`` batches with the pix2pix
+jitter on training batches.
 """
 
 import os
 
+from ganzoo.data.paired import (
+    DIRECTIONS,
+    PairedSource,
+    from_paired_arrays,
+    from_paired_npz,
+    from_parallel_folders,
+    from_side_by_side,
+    paired_pipeline,
+)
 from ganzoo.data.pipeline import pipeline
 from ganzoo.data.sources import (
     DataSource,
@@ -93,6 +107,13 @@ def load(name, split="train", *, tfds_dir=None, image_size=None, toy_size=100_00
 
 __all__ = [
     "BUILTIN_DATASETS",
+    "DIRECTIONS",
+    "PairedSource",
+    "from_paired_arrays",
+    "from_paired_npz",
+    "from_parallel_folders",
+    "from_side_by_side",
+    "paired_pipeline",
     "DataSource",
     "check_name",
     "embedded_mnist",

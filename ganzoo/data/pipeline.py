@@ -33,6 +33,30 @@ def _size(source, dataset):
     return size
 
 
+def ordered(dataset, size, *, shuffle=True, repeat=True, seed=0, start=0, shuffle_buffer=None):
+    """The examples of ``dataset`` (``size`` of them) in the pipeline's order, from example
+    ``start`` on: with ``repeat``, epoch after epoch, each shuffled with ``epoch_seed(seed, e)``
+    (see the module docstring); without, one pass, shuffled with ``epoch_seed(seed, 0)``."""
+    if size == 0:
+        raise ValueError("the dataset is empty")
+    buffer = shuffle_buffer or min(size, 60_000)
+    skip = start
+    if repeat:
+        first_epoch, skip = divmod(start, size)
+        one_pass = dataset
+
+        def one_pass_fn(epoch):
+            if not shuffle:
+                return one_pass
+            return one_pass.shuffle(buffer, seed=epoch_seed(seed, epoch),
+                                    reshuffle_each_iteration=False)
+
+        dataset = tf.data.Dataset.range(first_epoch, 2 ** _EPOCH_BITS).flat_map(one_pass_fn)
+    elif shuffle:
+        dataset = dataset.shuffle(buffer, seed=epoch_seed(seed, 0), reshuffle_each_iteration=False)
+    return dataset.skip(skip) if skip else dataset
+
+
 def pipeline(source, batch_size, *, d_steps=1, labels=None, shuffle=True, repeat=True, seed=0,
              drop_remainder=True, cache=True, shuffle_buffer=None, start_batch=0):
     """A batched ``tf.data.Dataset`` of ``images`` or ``(images, labels)`` from a DataSource.
@@ -64,27 +88,9 @@ def pipeline(source, batch_size, *, d_steps=1, labels=None, shuffle=True, repeat
     )
     if cache:
         dataset = dataset.cache()
-    skip = start_batch * batch
-    if repeat:
-        size = _size(source, dataset)
-        if size == 0:
-            raise ValueError(f"dataset {source.name} is empty")
-        buffer = shuffle_buffer or min(size, 60_000)
-        first_epoch, skip = divmod(skip, size)
-        one_pass = dataset
-        if shuffle:
-            def one_pass_fn(epoch):
-                return one_pass.shuffle(buffer, seed=epoch_seed(seed, epoch),
-                                        reshuffle_each_iteration=False)
-        else:
-            def one_pass_fn(epoch):
-                return one_pass
-        dataset = tf.data.Dataset.range(first_epoch, 2 ** _EPOCH_BITS).flat_map(one_pass_fn)
-    elif shuffle:
-        buffer = shuffle_buffer or min(source.size or 10_000, 60_000)
-        dataset = dataset.shuffle(buffer, seed=epoch_seed(seed, 0), reshuffle_each_iteration=False)
-    if skip:
-        dataset = dataset.skip(skip)
+    size = _size(source, dataset) if repeat else (source.size or 10_000)
+    dataset = ordered(dataset, size, shuffle=shuffle, repeat=repeat, seed=seed,
+                      start=start_batch * batch, shuffle_buffer=shuffle_buffer)
     if not with_labels:
         dataset = dataset.map(lambda x, y: x)
     dataset = dataset.batch(batch, drop_remainder=drop_remainder)
