@@ -266,11 +266,6 @@ def discard_after(workdir, step):
     output of the earlier run goes. (losses.csv and eval.json are cut when they are read.)"""
     import shutil
 
-    samples = os.path.join(workdir, "samples")
-    for path in glob.glob(os.path.join(samples, "step-*.png")):
-        match = re.search(r"step-(\d+)\.png$", path)
-        if match and int(match.group(1)) > step:
-            os.remove(path)
     if step == 0:
         for name in RUN_OUTPUTS:
             path = os.path.join(workdir, name)
@@ -279,6 +274,10 @@ def discard_after(workdir, step):
             elif os.path.exists(path):
                 os.remove(path)
         return
+    for path in glob.glob(os.path.join(workdir, "samples", "step-*.png")):
+        match = re.search(r"step-(\d+)\.png$", path)
+        if match and int(match.group(1)) > step:
+            os.remove(path)
     truncate_events(os.path.join(workdir, "tb"), step)
 
 

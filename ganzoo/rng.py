@@ -73,16 +73,21 @@ def global_slice(draw, local_n, tail_shape, seed):
 
 
 class Stream:
-    """The keys of one network call: the j-th request gets purpose ``DROPOUT + j``."""
+    """The keys of one network update: ``seed_for(LATENTS)`` / ``seed_for(LABELS)`` for its fake
+    inputs, and the j-th ``next_seed()`` (a dropout call) gets purpose ``DROPOUT + j``."""
 
     def __init__(self, seed, step, network, d_index):
         self.seed, self.step, self.network, self.d_index = seed, step, network, d_index
         self.calls = 0
 
+    def seed_for(self, purpose):
+        """The stateless seed of this call's draw for ``purpose``."""
+        return stream_seed(self.seed, self.step, self.network, self.d_index, purpose)
+
     def next_seed(self):
         purpose = DROPOUT + self.calls
         self.calls += 1
-        return stream_seed(self.seed, self.step, self.network, self.d_index, purpose)
+        return self.seed_for(purpose)
 
 
 _STATE = threading.local()

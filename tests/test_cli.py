@@ -18,8 +18,8 @@ TINY = ["--config.arch.g_filters=8", "--config.arch.d_filters=8", "--config.arch
         "--config.arch.latent_dim=8", "--batch_size=16", "--config.log.verbose=0"]
 
 
-def run_cli(args, cwd, timeout=300, **popen):
-    env = dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="3")
+def run_cli(args, cwd, timeout=300, env_extra=None, **popen):
+    env = dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="3", **(env_extra or {}))
     env.pop("TF_CONFIG", None)
     return subprocess.run([sys.executable, "-m", "ganzoo.run", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout, **popen)
@@ -242,14 +242,12 @@ def test_rerun_after_a_death_before_the_first_checkpoint_starts_over_cleanly(tmp
 
 
 def test_own_rgb_images_train_without_inception_weights(tmp_path):
-    from ganzoo.metrics import features
-
-    if os.path.exists(features.inception_weights_path()):
-        pytest.skip("InceptionV3 weights are installed here: evaluation would run")
     rng = np.random.default_rng(0)
     np.savez(tmp_path / "own.npz", images=rng.integers(0, 256, (32, 28, 28, 3), dtype=np.uint8))
+    # the weights are looked for where $GANZOO_INCEPTION_WEIGHTS says: nowhere, on any machine
     result = run_cli(["--model=dcgan", "--dataset=own.npz", "--steps=2", "--workdir=w",
-                      "--config.eval.every=1", *TINY], tmp_path)
+                      "--config.eval.every=1", *TINY], tmp_path,
+                     env_extra={"GANZOO_INCEPTION_WEIGHTS": str(tmp_path / "no_weights.h5")})
     assert result.returncode == 0, result.stderr[-3000:]
     warnings = [line for line in result.stderr.splitlines() if "warning" in line.lower()]
     assert len(warnings) == 1 and "periodic evaluation is off" in warnings[0], result.stderr

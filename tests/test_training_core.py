@@ -50,11 +50,10 @@ def test_no_two_draws_of_a_step_share_noise_with_many_d_steps():
     model.compile(d_steps=40)
     draws = []
     for step in (0, 1):
-        for i in range(40):
-            z, labels = model._fake_inputs(tf.constant(step, tf.int64), rng.D_NETWORK, i, 64)
+        for network, d_index in [(rng.D_NETWORK, i) for i in range(40)] + [(rng.G_NETWORK, 0)]:
+            stream = rng.Stream(model.seed, tf.constant(step, tf.int64), network, d_index)
+            z, labels = model._fake_inputs(stream, 64)
             draws.append(np.asarray(z))
-        z, labels = model._fake_inputs(tf.constant(step, tf.int64), rng.G_NETWORK, 0, 64)
-        draws.append(np.asarray(z))
     flat = np.stack([d.ravel() for d in draws])
     for a, b in itertools.combinations(range(len(flat)), 2):
         assert not np.allclose(flat[a], flat[b]), (a, b)

@@ -26,7 +26,7 @@ from typing import Optional
 import numpy as np
 import tensorflow as tf
 
-from ganzoo.data.pipeline import epoch_seed, ordered, scale_images
+from ganzoo.data.pipeline import check_batching, epoch_seed, ordered, scale_images, source_size
 from ganzoo.data.sources import IMAGE_EXTENSIONS
 
 DIRECTIONS = ("AtoB", "BtoA")
@@ -163,19 +163,15 @@ def paired_pipeline(source, batch_size, *, jitter_pairs=True, shuffle=True, repe
     ``jitter_pairs`` applies ``jitter`` (training batches; pass False for evaluation). The
     order, ``seed``, ``start_batch`` and ``d_steps`` work as in ``ganzoo.data.pipeline``.
     """
-    if batch_size <= 0 or d_steps <= 0 or start_batch < 0:
-        raise ValueError(f"batch_size and d_steps must be positive and start_batch >= 0, got "
-                         f"{batch_size}, {d_steps}, {start_batch}")
-    if not 0 <= seed < 2 ** 31:
-        raise ValueError(f"seed must be in [0, 2^31), got {seed}")
-    batch = batch_size * d_steps
+    batch = check_batching(batch_size, d_steps, start_batch, seed)
     dataset = source.dataset.map(lambda a, b: (scale_images(a), scale_images(b)),
                                  num_parallel_calls=tf.data.AUTOTUNE)
     if cache:
         dataset = dataset.cache()
     start = start_batch * batch
-    dataset = ordered(dataset, source.size or 10_000, shuffle=shuffle, repeat=repeat, seed=seed,
-                      start=start, shuffle_buffer=shuffle_buffer)
+    size = source_size(source, dataset) if repeat else (source.size or 10_000)
+    dataset = ordered(dataset, size, shuffle=shuffle, repeat=repeat, seed=seed, start=start,
+                      shuffle_buffer=shuffle_buffer)
     if jitter_pairs:
         # key each example's jitter on its position in the stream: a resumed stream repeats it
         base = epoch_seed(seed, 0)

@@ -24,7 +24,22 @@ def epoch_seed(seed, epoch):
     return tf.cast(seed, tf.int64) * 2 ** _EPOCH_BITS + tf.cast(epoch, tf.int64)
 
 
-def _size(source, dataset):
+def check_batching(batch_size, d_steps, start_batch, seed):
+    """Validates the batching arguments the pipelines share; returns the fit batch
+    ``batch_size * d_steps``."""
+    if batch_size <= 0:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
+    if d_steps <= 0:
+        raise ValueError(f"d_steps must be a positive integer, got {d_steps}")
+    if start_batch < 0:
+        raise ValueError(f"start_batch must be >= 0, got {start_batch}")
+    if not 0 <= seed < 2 ** 31:
+        raise ValueError(f"seed must be in [0, 2^31), got {seed}")
+    return batch_size * d_steps
+
+
+def source_size(source, dataset):
+    """The number of examples of a source (its ``size``, else counted once from ``dataset``)."""
     if source.size:
         return int(source.size)
     size = int(dataset.cardinality())
@@ -71,15 +86,7 @@ def pipeline(source, batch_size, *, d_steps=1, labels=None, shuffle=True, repeat
         module docstring), and ``start_batch`` starts the stream at that batch.
     Batches are all full unless ``drop_remainder=False``.
     """
-    if batch_size <= 0:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
-    if d_steps <= 0:
-        raise ValueError(f"d_steps must be a positive integer, got {d_steps}")
-    if start_batch < 0:
-        raise ValueError(f"start_batch must be >= 0, got {start_batch}")
-    if not 0 <= seed < 2 ** 31:
-        raise ValueError(f"seed must be in [0, 2^31), got {seed}")
-    batch = batch_size * d_steps
+    batch = check_batching(batch_size, d_steps, start_batch, seed)
     with_labels = source.has_labels if labels is None else labels
     if with_labels and not source.has_labels:
         raise ValueError(f"dataset {source.name} has no labels")
@@ -88,7 +95,7 @@ def pipeline(source, batch_size, *, d_steps=1, labels=None, shuffle=True, repeat
     )
     if cache:
         dataset = dataset.cache()
-    size = _size(source, dataset) if repeat else (source.size or 10_000)
+    size = source_size(source, dataset) if repeat else (source.size or 10_000)
     dataset = ordered(dataset, size, shuffle=shuffle, repeat=repeat, seed=seed,
                       start=start_batch * batch, shuffle_buffer=shuffle_buffer)
     if not with_labels:

@@ -304,18 +304,17 @@ class GANModel(keras.Model):
 
     # -- training ------------------------------------------------------------------------------
 
-    def _fake_inputs(self, step, network, d_index, local_n):
-        """This replica's slice of the latents (and fake labels) drawn for the global batch."""
+    def _fake_inputs(self, stream, local_n):
+        """This replica's slice of the latents (and fake labels) drawn for the global batch
+        from ``stream`` (a ``ganzoo.rng.Stream``)."""
         z = rng.global_slice(lambda shape, seed: tf.random.stateless_normal(shape, seed=seed),
-                             local_n, [self.latent_dim],
-                             rng.stream_seed(self.seed, step, network, d_index, rng.LATENTS))
+                             local_n, [self.latent_dim], stream.seed_for(rng.LATENTS))
         labels = None
         if self.conditional:
             labels = rng.global_slice(
                 lambda shape, seed: tf.random.stateless_uniform(
                     shape, seed=seed, minval=0, maxval=self.num_classes, dtype=tf.int32),
-                local_n, tf.zeros([0], tf.int32),
-                rng.stream_seed(self.seed, step, network, d_index, rng.LABELS))
+                local_n, tf.zeros([0], tf.int32), stream.seed_for(rng.LABELS))
         return z, labels
 
     def _reduce(self, per_example, local_n):
@@ -329,8 +328,8 @@ class GANModel(keras.Model):
         optimizer.apply_gradients(zip(grads, variables))
 
     def _d_step(self, real, real_labels, step, d_index, local_n):
-        z, fake_labels = self._fake_inputs(step, rng.D_NETWORK, d_index, local_n)
-        with rng.random_stream(self.seed, step, rng.D_NETWORK, d_index):
+        with rng.random_stream(self.seed, step, rng.D_NETWORK, d_index) as stream:
+            z, fake_labels = self._fake_inputs(stream, local_n)
             with power_iteration(False):  # G's spectral norms move in the G step
                 fake = self.generator(self.generator_inputs(z, fake_labels), training=True)
             with tf.GradientTape() as tape:
@@ -345,8 +344,8 @@ class GANModel(keras.Model):
         return loss
 
     def _g_step(self, step, local_n):
-        z, fake_labels = self._fake_inputs(step, rng.G_NETWORK, 0, local_n)
-        with rng.random_stream(self.seed, step, rng.G_NETWORK, 0):
+        with rng.random_stream(self.seed, step, rng.G_NETWORK, 0) as stream:
+            z, fake_labels = self._fake_inputs(stream, local_n)
             with tf.GradientTape() as tape:
                 # spectral norm: each network's u vectors move once per update of that network
                 with power_iteration(True):
