@@ -8,7 +8,7 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=find_packages(include=["ganzoo", "ganzoo.*", "zoo_configs"]),
-    package_data={"ganzoo.data": ["embedded/*.gz", "embedded/README.md"],
+    package_data={"ganzoo.data": ["embedded/*.gz", "embedded/README.md", "embedded/fashion/*.gz"],
                   "ganzoo.metrics": ["weights/*.h5", "weights/*.json"]},
     install_requires=[
         "tensorflow>=2.21,<2.22",

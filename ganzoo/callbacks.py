@@ -155,9 +155,25 @@ class LossHistory(StepCounter):
         plt.close(fig)
 
 
+def paired_rows(sources, translations, targets, per_row=8):
+    """Blocks of three rows: ``per_row`` sources, their translations, their targets; images
+    with different channel counts are shown in RGB."""
+    blocks = [np.asarray(x, np.float32) for x in (sources, translations, targets)]
+    if len({b.shape[-1] for b in blocks}) > 1:
+        blocks = [np.repeat(b, 3, axis=-1) if b.shape[-1] == 1 else b for b in blocks]
+    rows = []
+    for start in range(0, len(blocks[0]), per_row):
+        rows.extend(b[start:start + per_row] for b in blocks)
+    return np.concatenate(rows), min(per_row, len(blocks[0]))
+
+
 def render_samples(model, latents, labels, path, modes=None, title=None):
     """Samples for fixed latents -> PNG (image grid, or a scatter plot for 2-D points).
-    Returns the uint8 grid of images, or None for points."""
+    Paired models take fixed (sources, targets) as (latents, labels) and draw rows of
+    sources / translations / targets. Returns the uint8 grid of images, or None for points."""
+    if getattr(model, "paired", False):
+        images, nrow = paired_rows(latents, model.translate(latents), labels)
+        return save_image_grid(images, path, nrow=nrow)
     samples = model.generate_from_latents(latents, labels)
     if len(model.image_shape) == 1:
         save_scatter(samples, path, modes=modes, title=title)

@@ -5,7 +5,9 @@ means ``--workdir runs/NAME``), draws ``--num_samples`` samples (conditional mod
 turn) and scores them against as many examples of the dataset's ``--split`` (default: the
 dataset the run trained on, its test split): FID, KID, Inception Score, precision/recall,
 density/coverage and class consistency on images; mode coverage and the Fréchet distance of the
-points on the 2-D mixtures; Parzen log-likelihood with ``--metrics ...,parzen``. The reference
+points on the 2-D mixtures; Parzen log-likelihood with ``--metrics ...,parzen``. Paired models
+(pix2pix) translate the held-out sources instead: L1, PSNR and SSIM against the ground truth,
+FID/KID in the task's classifier features and the classifier score (``PairedEvaluator``). The reference
 features are computed once and cached (``--cache_dir``, default ~/.cache/ganzoo/reference), keyed
 by dataset, split, extractor (with its weights' digest) and count. Prints a table and writes
 ``metrics.json`` (into the workdir, or ``--out``) recording every choice behind the numbers.
@@ -33,9 +35,11 @@ flags.DEFINE_string("checkpoint", None, "a .keras checkpoint (default: the workd
 flags.DEFINE_string("dataset", None, "reference dataset (default: the run's, else mnist)")
 flags.DEFINE_string("split", "test", "reference split: train or test")
 flags.DEFINE_integer("num_samples", 10_000, "samples drawn and reference examples used")
-flags.DEFINE_string("extractor", "auto", "auto (mnist for 28x28x1, inception otherwise), mnist, inception")
+flags.DEFINE_string("extractor", "auto", "auto (mnist for 28x28x1, inception otherwise; paired "
+                    "models: the task's classifier), mnist, fashion, inception, none (paired)")
 flags.DEFINE_string("metrics", "default", "comma-separated: fid,kid,is,pr,dc,class_consistency,parzen "
-                    "for images; mode_coverage,fid for 2-D points; default: all but parzen")
+                    "for images; mode_coverage,fid for 2-D points; l1,psnr,ssim,fid,kid,"
+                    "classifier_score for paired models; default: all but parzen")
 flags.DEFINE_string("cache_dir", None, "reference-statistics cache (default: ~/.cache/ganzoo/reference)")
 flags.DEFINE_string("out", None, "metrics JSON file (default: <workdir>/metrics.json)")
 flags.DEFINE_integer("seed", 0, "seed of the latents and of KID's subsets")
@@ -134,15 +138,32 @@ def evaluate(argv_flags):
         workdir, checkpoint, config = f.workdir, None, {}
     else:
         workdir, checkpoint, config = resolve_run(f.workdir, f.model, f.checkpoint)
-    dataset = f.dataset or config.get("dataset") or "mnist"
     out = f.out or (os.path.join(workdir, "metrics.json") if workdir else None)
     if out is None:
         raise UsageError("--baseline and a --checkpoint outside a workdir need --out FILE.json")
+    model = None
+    name = config.get("model") or f.model
+    if name is None and not f.baseline:
+        model = load_generator(checkpoint)  # a bare checkpoint: its class says what it is
+        paired = bool(getattr(model, "paired", False))
+    else:
+        paired = name in registry.list_models() and registry.get_model_class(name).paired
+    dataset = f.dataset or config.get("dataset") or (
+        registry.default_dataset("pix2pix") if paired else "mnist")
+    if paired and f.baseline:
+        raise UsageError("--baseline scores real images as samples; a paired model's floor is "
+                         "in its metrics.json (reference: classifier_score_of_targets)")
     try:  # the Evaluator checks the dataset name, the split, the metrics and the extractor
-        evaluator = evaluation.Evaluator(
-            dataset, f.split, f.extractor, f.num_samples, f.metrics, f.cache_dir,
-            kid_subsets=f.kid_subsets, kid_subset_size=f.kid_subset_size, is_splits=f.is_splits,
-            seed=f.seed)
+        if paired:
+            evaluator = evaluation.PairedEvaluator(
+                dataset, f.split, f.extractor, f.num_samples, f.metrics, f.cache_dir,
+                seed=f.seed, direction=(config.get("data") or {}).get("direction", "AtoB"),
+                kid_subsets=f.kid_subsets, kid_subset_size=f.kid_subset_size)
+        else:
+            evaluator = evaluation.Evaluator(
+                dataset, f.split, f.extractor, f.num_samples, f.metrics, f.cache_dir,
+                kid_subsets=f.kid_subsets, kid_subset_size=f.kid_subset_size,
+                is_splits=f.is_splits, seed=f.seed)
     except (ValueError, features.WeightsUnavailable) as error:
         raise UsageError(str(error)) from None
     record = {"dataset": dataset, "num_samples": f.num_samples, "extractor": evaluator.extractor_id}
@@ -154,10 +175,11 @@ def evaluate(argv_flags):
         results = evaluator.score(real, labels if source.has_labels else None)
         record.update(baseline=True, source_split="train", source_count=int(len(real)))
     else:
-        model = load_generator(checkpoint)
+        model = model or load_generator(checkpoint)
         step = int(np.asarray(model.step)) if hasattr(model, "step") else None
+        what = "translations of held-out pairs" if paired else "samples"
         print(f"{PROG}: {type(model).__name__} from {checkpoint} (step {step}), {f.num_samples} "
-              f"samples vs {dataset} {f.split} ({evaluator.extractor_id})")
+              f"{what} vs {dataset} {f.split} ({evaluator.extractor_id})")
         try:
             results = evaluator.score_model(model, seed=f.seed, use_ema=f.ema)
         except ValueError as error:

@@ -236,3 +236,179 @@ class Evaluator:
 
 def write_json(path, payload):
     atomic_write_text(path, json.dumps(payload, indent=1, sort_keys=True, default=float), ".json")
+
+
+# -- paired models (pix2pix) -------------------------------------------------------------------
+
+PAIRED_METRICS = ("l1", "psnr", "ssim", "fid", "kid", "classifier_score")
+
+
+def paired_arrays(source, limit=None):
+    """(sources, targets) float32 in [-1, 1] of the first ``limit`` pairs of a PairedSource, in
+    order and without jitter."""
+    from ganzoo import data as data_lib
+
+    xs, ys, count = [], [], 0
+    for x, y in data_lib.paired_pipeline(source, 500, jitter_pairs=False, shuffle=False,
+                                         repeat=False, drop_remainder=False, cache=False):
+        xs.append(np.asarray(x))
+        ys.append(np.asarray(y))
+        count += len(xs[-1])
+        if limit is not None and count >= limit:
+            break
+    if not xs:
+        raise ValueError(f"paired dataset {source.name} is empty")
+    return np.concatenate(xs)[:limit], np.concatenate(ys)[:limit]
+
+
+def pixel_metrics(translations, targets):
+    """Per-image L1 (mean |difference| with pixels in [0, 1]), PSNR (dB, peak 1) and SSIM
+    (``tf.image.ssim``, 11x11 Gaussian window, peak 1) of translations against their targets;
+    returns the three means. Images are float in [-1, 1]."""
+    import tensorflow as tf
+
+    a = (np.asarray(translations, np.float32) + 1.0) / 2.0
+    b = (np.asarray(targets, np.float32) + 1.0) / 2.0
+    l1 = np.abs(a - b).reshape(len(a), -1).mean(axis=1)
+    psnr = tf.image.psnr(a, b, max_val=1.0).numpy()
+    ssim = tf.image.ssim(a, b, max_val=1.0).numpy()
+    return {"l1": float(l1.mean()), "psnr": float(np.mean(psnr)), "ssim": float(np.mean(ssim))}
+
+
+def default_paired_extractor(dataset, direction):
+    """The domain classifier of a paired task's targets, or None where ganzoo has none."""
+    return "fashion" if dataset == "fashion_edges" and direction == "AtoB" else None
+
+
+class PairedEvaluator:
+    """Scores a paired model's translations of the held-out pairs of ``dataset``'s ``split``
+    against their ground truth: L1, PSNR, SSIM; FID and KID between the translations and the
+    real targets in a domain classifier's features; and the classifier score, the fraction of
+    translations the classifier assigns to their ground truth's class (the role of the paper's
+    FCN-score; the same figure for the real targets is in ``reference_info``).
+
+    extractor: "auto" (the task's own classifier: ``fashion`` for fashion_edges; none for other
+    data, which leaves L1/PSNR/SSIM), "none", or a name in ``features.EXTRACTORS``.
+    """
+
+    def __init__(self, dataset="fashion_edges", split="test", extractor="auto", num_samples=4000,
+                 metrics="default", cache_dir=None, seed=0, direction="AtoB", kid_subsets=100,
+                 kid_subset_size=1000, extractor_weights=None):
+        from ganzoo import data as data_lib
+
+        if num_samples < 2:
+            raise ValueError(f"num_samples must be at least 2, got {num_samples}")
+        self.dataset, self.split, self.direction = dataset, split, direction
+        self.num_samples, self.seed = int(num_samples), seed
+        self.settings = {"kid_subsets": kid_subsets, "kid_subset_size": kid_subset_size}
+        self.source = data_lib.load_paired(dataset, split, direction)
+        name = default_paired_extractor(dataset, direction) if extractor == "auto" else extractor
+        if name in (None, "none"):
+            self.extractor, self.extractor_id = None, "none"
+        else:
+            if name not in F.EXTRACTORS:
+                raise ValueError(f"unknown feature extractor {extractor!r}; valid: auto, none, "
+                                 f"{', '.join(F.EXTRACTORS)}")
+            self.extractor = F.get_extractor(name, extractor_weights)
+            self.extractor_id = f"{name}-{_file_digest(self.extractor.weights_path)}"
+        feature_metrics = ("fid", "kid", "classifier_score")
+        default = [m for m in PAIRED_METRICS if self.extractor is not None or m not in feature_metrics]
+        names = default if metrics in ("default", None, "") else (
+            [m for m in metrics.split(",") if m] if isinstance(metrics, str) else list(metrics))
+        unknown = [m for m in names if m not in PAIRED_METRICS]
+        if unknown or not names:
+            raise ValueError(f"unknown metrics {unknown or names} for a paired model; valid: "
+                             f"{', '.join(PAIRED_METRICS)}")
+        if self.extractor is None and set(names) & set(feature_metrics):
+            raise ValueError(f"{', '.join(sorted(set(names) & set(feature_metrics)))} need a "
+                             f"feature extractor, and {dataset} has none here; valid without "
+                             "one: l1, psnr, ssim")
+        if "classifier_score" in names and not self._classifies():
+            raise ValueError(f"classifier_score needs class labels the {name} classifier "
+                             f"knows; {dataset} has none")
+        self.metric_names = names
+        self.cache_dir = cache_dir or default_cache_dir()
+        self.reference_info = None
+        self._reference = None
+
+    def _classifies(self):
+        return (self.extractor is not None and self.source.labels is not None
+                and self.source.num_classes == self.extractor.num_classes)
+
+    def cache_path(self):
+        from ganzoo.data.paired import EMBEDDED_PAIRED
+
+        key = self.dataset if self.dataset in EMBEDDED_PAIRED else (
+            f"paired-{hashlib.sha1(os.path.abspath(self.dataset).encode()).hexdigest()[:8]}")
+        return os.path.join(self.cache_dir, f"{key}__{self.direction}__{self.split}__"
+                                            f"{self.extractor_id}__{self.num_samples}.npz")
+
+    def reference(self):
+        """{"sources", "targets"} of the held-out pairs, with the targets' "features", "probs"
+        and "labels" where there is a classifier (features cached on disk)."""
+        if self._reference is not None:
+            return self._reference
+        sources, targets = paired_arrays(self.source, self.num_samples)
+        ref = {"sources": sources, "targets": targets}
+        info = {"dataset": self.dataset, "split": self.split, "direction": self.direction,
+                "extractor": self.extractor_id, "requested": self.num_samples,
+                "count": int(len(targets)), "cache": None, "cache_hit": False}
+        if self.extractor is not None:
+            path = self.cache_path()
+            info.update(cache=path, cache_hit=os.path.exists(path))
+            if info["cache_hit"]:
+                with np.load(path) as stored:
+                    ref.update({k: stored[k] for k in stored.files})
+            else:
+                feats, probs = self.extractor(targets)
+                ref.update(features=feats, probs=probs)
+                atomic_savez(path, features=feats, probs=probs)
+            if self._classifies():
+                ref["labels"] = np.asarray(self.source.labels[:len(targets)], np.int64)
+                info["classifier_score_of_targets"] = float(
+                    np.mean(np.argmax(ref["probs"], 1) == ref["labels"]))
+        self.reference_info, self._reference = info, ref
+        return ref
+
+    def score_model(self, model, seed=0, num_samples=None, use_ema=True):
+        """Metrics of ``model.translate`` on the held-out sources (the first ``num_samples``)."""
+        if not getattr(model, "paired", False):
+            raise ValueError(f"{type(model).__name__} is not a paired model: score it with "
+                             "ganzoo.evaluation.Evaluator")
+        ref = self.reference()
+        n = min(int(num_samples or self.num_samples), len(ref["sources"]))
+        return self.score(model.translate(ref["sources"][:n], seed=seed, use_ema=use_ema))
+
+    def score(self, translations):
+        """Metrics of translations of the first ``len(translations)`` held-out sources."""
+        start = time.perf_counter()
+        ref = self.reference()
+        translations = np.asarray(translations, np.float32)
+        n = len(translations)
+        if n > len(ref["targets"]) or translations.shape[1:] != ref["targets"].shape[1:]:
+            raise ValueError(f"translations {translations.shape} do not match the held-out "
+                             f"targets {ref['targets'].shape}")
+        if not np.all(np.isfinite(translations)):
+            raise ValueError("translations hold non-finite values")
+        out = {}
+        pixels = pixel_metrics(translations, ref["targets"][:n])
+        out.update({k: v for k, v in pixels.items() if k in self.metric_names})
+        if self.extractor is not None:
+            feats, probs = self.extractor(translations)
+            names = self.metric_names
+            if "fid" in names:
+                out["fid"] = M.frechet_distance(ref["features"][:n], feats)
+            if "kid" in names:
+                size = min(self.settings["kid_subset_size"], max(2, n // 2))
+                out["kid"], out["kid_std"] = M.kernel_inception_distance(
+                    ref["features"][:n], feats, self.settings["kid_subsets"], size, seed=self.seed)
+            if "classifier_score" in names:
+                out["classifier_score"] = float(np.mean(np.argmax(probs, 1) == ref["labels"][:n]))
+        out["seconds"] = time.perf_counter() - start
+        return out
+
+    def describe(self):
+        """Every choice behind the numbers, for metrics.json."""
+        self.reference()
+        return {"reference": self.reference_info, "metrics": self.metric_names,
+                "settings": self.settings, "seed": self.seed}

@@ -15,14 +15,23 @@ _MODULES = {
     "acgan": "ganzoo.models.acgan",
     "sngan": "ganzoo.models.sngan",
     "sagan": "ganzoo.models.sagan",
+    "pix2pix": "ganzoo.models.pix2pix",
 }
 
 _CLASSES = {}
+
+# the dataset of an entry's default config (zoo_configs/<model>_<dataset>.py): mnist unless here
+_DEFAULT_DATASETS = {"pix2pix": "fashion_edges"}
 
 
 def list_models():
     """Sorted names of every zoo entry."""
     return sorted(_MODULES)
+
+
+def default_dataset(name):
+    """The dataset of a model's default zoo config."""
+    return _DEFAULT_DATASETS.get(name, "mnist")
 
 
 def register_model(name):

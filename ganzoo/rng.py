@@ -76,8 +76,9 @@ class Stream:
     """The keys of one network update: ``seed_for(LATENTS)`` / ``seed_for(LABELS)`` for its fake
     inputs, and the j-th ``next_seed()`` (a dropout call) gets purpose ``DROPOUT + j``."""
 
-    def __init__(self, seed, step, network, d_index):
+    def __init__(self, seed, step, network, d_index, dropout_at_inference=False):
         self.seed, self.step, self.network, self.d_index = seed, step, network, d_index
+        self.dropout_at_inference = bool(dropout_at_inference)
         self.calls = 0
 
     def seed_for(self, purpose):
@@ -94,13 +95,15 @@ _STATE = threading.local()
 
 
 @contextlib.contextmanager
-def random_stream(seed, step, network, d_index):
-    """Within this context, ``ganzoo.layers.Dropout`` draws its masks from the given stream.
+def random_stream(seed, step, network, d_index, dropout_at_inference=False):
+    """Within this context, ``ganzoo.layers.Dropout`` draws its masks from the given stream;
+    with ``dropout_at_inference`` it drops units in inference calls too (pix2pix samples with
+    dropout on, as the paper does).
 
     Thread-local (each replica thread of a ``MirroredStrategy`` has its own) and read at
     tracing time, like ``ganzoo.layers.power_iteration``."""
     previous = getattr(_STATE, "stream", None)
-    _STATE.stream = Stream(seed, step, network, d_index)
+    _STATE.stream = Stream(seed, step, network, d_index, dropout_at_inference)
     try:
         yield _STATE.stream
     finally:

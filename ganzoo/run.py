@@ -3,13 +3,15 @@
 config (zoo config + overrides) -> data -> strategy -> model -> ``fit``, writing into the
 workdir (default ``runs/<model>``): ``checkpoints/``, ``samples/step-N.png`` (the fixed latent
 batch every ``log.sample_every`` steps), ``tb/`` (TensorBoard: losses, learning rates, samples),
-``losses.csv``, ``loss_curve.png``, ``config.json`` (the resolved config), ``fixed_latents.npz``,
+``losses.csv``, ``loss_curve.png``, ``config.json`` (the resolved config), ``fixed_latents.npz``
+(paired models: ``fixed_pairs.npz``, held-out pairs shown as source / translation / target rows),
 ``eval.json`` (every ``eval.every`` steps: FID/KID/IS/... or mode coverage, also in TensorBoard)
 and the final ``samples.png``. Running the same command again resumes from the newest
 checkpoint; ``--steps`` is the total.
 
 Flags: ``--model --dataset --steps --batch_size --workdir --seed --strategy``, ``--config FILE``
-(default ``zoo_configs/<model>_<dataset>.py`` or ``zoo_configs/<model>_mnist.py``) and
+(default ``zoo_configs/<model>_<dataset>.py``, else the model's default: ``<model>_mnist.py``,
+``pix2pix_fashion_edges.py``) and
 ``--config.a.b=value`` for any field. A wrong name or value prints one line saying what is valid
 and exits with status 2, before anything is written.
 """
@@ -52,12 +54,13 @@ def fail(message):
 
 
 def default_config_path(model, dataset):
-    """zoo_configs/<model>_<dataset>.py if it exists, else zoo_configs/<model>_mnist.py."""
+    """zoo_configs/<model>_<dataset>.py if it exists, else the model's default config
+    (zoo_configs/<model>_mnist.py; pix2pix: pix2pix_fashion_edges.py)."""
     if dataset:
         path = os.path.join(CONFIG_DIR, f"{model}_{dataset}.py")
         if os.path.exists(path):
             return path
-    return os.path.join(CONFIG_DIR, f"{model}_mnist.py")
+    return os.path.join(CONFIG_DIR, f"{model}_{registry.default_dataset(model)}.py")
 
 
 def _prescan(argv, name):
@@ -72,7 +75,8 @@ def _prescan(argv, name):
 
 HELP_FLAGS = ("-h", "-?", "--help", "--helpshort", "--helpfull")
 CONFIG_HELP = ("zoo config file (default: zoo_configs/<model>_<dataset>.py if it exists, else "
-               "zoo_configs/<model>_mnist.py); --config.a.b=value overrides any field")
+               "the model's default, zoo_configs/<model>_mnist.py or "
+               "pix2pix_fashion_edges.py); --config.a.b=value overrides any field")
 
 
 def print_help():
@@ -222,7 +226,13 @@ def validate(config):
     parse_image_size(config.data.image_size)
     if config.log.verbose not in (0, 1, 2):
         raise UsageError(f"log.verbose must be 0, 1 or 2, got {config.log.verbose!r}")
-    data_lib.check_name(config.dataset)
+    if is_paired(config):
+        if config.data.get("direction") not in data_lib.DIRECTIONS:
+            raise UsageError(f"unknown data.direction {config.data.get('direction')!r}; valid "
+                             f"directions: {', '.join(data_lib.DIRECTIONS)}")
+        data_lib.check_paired_name(config.dataset)
+    else:
+        data_lib.check_name(config.dataset)
     if not isinstance(config.eval.every, int) or config.eval.every < 0:
         raise UsageError(f"eval.every must be an integer >= 0, got {config.eval.every!r}")
     if config.eval.every:
@@ -230,6 +240,11 @@ def validate(config):
         if config.eval.split not in data_lib.SPLITS:
             raise UsageError(f"unknown eval.split {config.eval.split!r}; valid splits: "
                              f"{', '.join(data_lib.SPLITS)}")
+
+
+def is_paired(config):
+    """Whether the config's model translates paired images (pix2pix)."""
+    return registry.get_model_class(config.model).paired
 
 
 def warn(message):
@@ -247,6 +262,11 @@ def make_evaluator(config):
     from ganzoo.metrics.features import WeightsUnavailable
 
     try:
+        if is_paired(config):
+            return evaluation.PairedEvaluator(
+                config.dataset, config.eval.split, config.eval.extractor, config.eval.num_samples,
+                config.eval.metrics, config.eval.cache_dir or None, seed=config.seed,
+                direction=config.data.direction)
         return evaluation.Evaluator(config.dataset, config.eval.split, config.eval.extractor,
                                     config.eval.num_samples, config.eval.metrics,
                                     config.eval.cache_dir or None, seed=config.seed)
@@ -288,6 +308,10 @@ def build_model(config, source):
     cls = registry.get_model_class(config.model)
     arch = config.arch.to_dict()
     num_classes = 0
+    if cls.paired:
+        shape = dict(image_shape=source.target_shape, source_channels=source.source_shape[-1])
+    else:
+        shape = dict(image_shape=source.element_shape)
     if cls.conditioning == "required" or config.conditional:
         if cls.conditioning == "none":
             raise UsageError(f"{config.model} is unconditional; conditional models: "
@@ -297,8 +321,9 @@ def build_model(config, source):
                              "has none")
         num_classes = source.num_classes
     try:
-        model = ganzoo.build(config.model, image_shape=source.element_shape,
-                             num_classes=num_classes, seed=config.seed, **arch)
+        if num_classes:
+            arch["num_classes"] = num_classes
+        model = ganzoo.build(config.model, seed=config.seed, **shape, **arch)
     except (TypeError, ValueError) as error:
         raise UsageError(f"cannot build {config.model} on {config.dataset}: {error}") from None
     train = config.train
@@ -311,8 +336,11 @@ def build_model(config, source):
 
 def architecture_fields(config):
     """What must match for a workdir's checkpoints to load into this run's model."""
-    return {"model": config.model, "dataset": config.dataset, "arch": config.arch.to_dict(),
-            "seed": config.seed, "conditional": config.conditional}
+    fields = {"model": config.model, "dataset": config.dataset, "arch": config.arch.to_dict(),
+              "seed": config.seed, "conditional": config.conditional}
+    if "direction" in config.data:
+        fields["direction"] = config.data.direction
+    return fields
 
 
 def check_workdir(config):
@@ -322,8 +350,9 @@ def check_workdir(config):
         return
     with open(path) as f:
         stored = json.load(f)
-    old = {k: stored.get(k) for k in ("model", "dataset", "arch", "seed", "conditional")}
     new = json.loads(json.dumps(architecture_fields(config)))
+    old = {k: (stored.get("data") or {}).get(k) if k == "direction" else stored.get(k)
+           for k in new}
     if old != new:
         changed = sorted(k for k in new if old.get(k) != new[k])
         raise UsageError(
@@ -353,20 +382,47 @@ def fixed_latents(model, path, config):
     return latents, labels
 
 
+def fixed_pairs(model, path, config):
+    """The held-out pairs of the sample grids: the first ``log.num_samples`` pairs of the test
+    split (float32 in [-1, 1]), kept in the workdir."""
+    import numpy as np
+
+    from ganzoo import data as data_lib
+    from ganzoo.images import atomic_savez
+
+    if os.path.exists(path):
+        with np.load(path) as stored:
+            return stored["sources"], stored["targets"]
+    held_out = data_lib.load_paired(config.dataset, "test", config.data.direction)
+    batch = next(iter(data_lib.paired_pipeline(
+        held_out, config.log.num_samples, jitter_pairs=False, shuffle=False, repeat=False,
+        drop_remainder=False, cache=False)))
+    sources, targets = (np.asarray(x, np.float32) for x in batch)
+    atomic_savez(path, sources=sources, targets=targets)
+    return sources, targets
+
+
+def load_source(config):
+    """The training data of a config: a DataSource, or a PairedSource for paired models."""
+    from ganzoo import data as data_lib
+
+    if is_paired(config):
+        return data_lib.load_paired(config.dataset, config.data.split, config.data.direction)
+    return data_lib.load(config.dataset, config.data.split, tfds_dir=config.data.tfds_dir or None,
+                         image_size=parse_image_size(config.data.image_size),
+                         toy_size=config.data.toy_size, seed=config.seed)
+
+
 def setup(config):
     """Everything before training that can fail on bad input: validation, data, strategy, model,
     workdir check. Writes nothing. Raises UsageError."""
-    from ganzoo import data as data_lib
     from ganzoo import distribute
 
     try:
         validate(config)
         # first: multi-worker collectives must be configured before TensorFlow runs any op
         strategy = distribute.get_strategy(config.strategy)
-        source = data_lib.load(config.dataset, config.data.split,
-                               tfds_dir=config.data.tfds_dir or None,
-                               image_size=parse_image_size(config.data.image_size),
-                               toy_size=config.data.toy_size, seed=config.seed)
+        source = load_source(config)
         replicas = strategy.num_replicas_in_sync
         if config.train.batch_size % replicas:
             raise UsageError(f"--batch_size {config.train.batch_size} must be divisible by the "
@@ -408,8 +464,10 @@ def train(config):
         cb.discard_after(workdir, start)  # one coherent history: nothing past the checkpoint
         atomic_write_text(os.path.join(workdir, "config.json"),
                           config.to_json_best_effort(indent=2, sort_keys=True), ".json")
+    shape = (f"{source.source_shape} -> {source.target_shape}" if model.paired
+             else f"{source.element_shape}")
     print(f"{PROG}: {config.model} on {config.dataset} ({source.size or '?'} examples, "
-          f"shape {source.element_shape}), {strategy.num_replicas_in_sync} replica(s), "
+          f"shape {shape}), {strategy.num_replicas_in_sync} replica(s), "
           f"workdir {workdir}: "
           + (f"resuming at step {start} of {total}" if start else f"training {total} steps"))
 
@@ -423,7 +481,11 @@ def train(config):
     callbacks = [cb.StopAtStep(total), history]
     latents = labels = checkpoint = None
     if chief:
-        latents, labels = fixed_latents(model, os.path.join(workdir, "fixed_latents.npz"), config)
+        if model.paired:  # the grids show held-out sources, translations and targets
+            latents, labels = fixed_pairs(model, os.path.join(workdir, "fixed_pairs.npz"), config)
+        else:
+            latents, labels = fixed_latents(model, os.path.join(workdir, "fixed_latents.npz"),
+                                            config)
         writer = tf.summary.create_file_writer(os.path.join(workdir, "tb"))
         history.writer = writer
 
@@ -434,7 +496,7 @@ def train(config):
         checkpoint = cb.Checkpoint(ckpt_dir, config.log.keep_checkpoints, on_save=after_save)
         callbacks += [
             cb.SampleGrid(latents, os.path.join(workdir, "samples"), config.log.sample_every,
-                          labels=labels, writer=writer, modes=source.modes),
+                          labels=labels, writer=writer, modes=getattr(source, "modes", None)),
             checkpoint,
         ]
         if evaluator is not None:
@@ -446,8 +508,9 @@ def train(config):
     if start < total:
         # k minibatches per step; the data order is a function of the seed, and a resumed run
         # starts the stream where the uninterrupted run would be
-        dataset = data_lib.pipeline(source, config.train.batch_size, d_steps=config.train.d_steps,
-                                    seed=config.seed, start_batch=start)
+        make = data_lib.paired_pipeline if model.paired else data_lib.pipeline
+        dataset = make(source, config.train.batch_size, d_steps=config.train.d_steps,
+                       seed=config.seed, start_batch=start)
         chunk = min(config.log.checkpoint_every, total)
         initial_epoch = start // chunk
         epochs = initial_epoch + math.ceil((total - start) / chunk)
@@ -460,7 +523,7 @@ def train(config):
     if chief:
         step = cb.model_step(model)
         cb.render_samples(model, latents, labels, os.path.join(workdir, "samples.png"),
-                          source.modes, title=f"{config.model}, step {step}")
+                          getattr(source, "modes", None), title=f"{config.model}, step {step}")
         history.write_csv(csv_path)
         history.plot(os.path.join(workdir, "loss_curve.png"))
         print(f"{PROG}: done at step {step}; samples in {os.path.join(workdir, 'samples.png')}")

@@ -21,6 +21,10 @@ jitter on training batches.
 import os
 
 from ganzoo.data.paired import (
+    EDGES_NOTE,
+    fashion_edges,
+    load_paired,
+    check_paired_name,
     DIRECTIONS,
     PairedSource,
     from_paired_arrays,
@@ -107,6 +111,10 @@ def load(name, split="train", *, tfds_dir=None, image_size=None, toy_size=100_00
 
 __all__ = [
     "BUILTIN_DATASETS",
+    "EDGES_NOTE",
+    "check_paired_name",
+    "fashion_edges",
+    "load_paired",
     "DIRECTIONS",
     "PairedSource",
     "from_paired_arrays",

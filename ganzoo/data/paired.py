@@ -9,7 +9,13 @@ already have:
   (source = left half) or BtoA; a ``split`` sub-folder (``train``, ``val``, ``test``) is used
   when the folder has one;
 - ``from_parallel_folders(SOURCE_DIR, TARGET_DIR)``: two folders whose files pair by name;
-- ``from_paired_npz(FILE)``: arrays ``sources`` and ``targets``.
+- ``from_paired_npz(FILE)``: arrays ``sources`` and ``targets``;
+- ``fashion_edges(split)``: the embedded default task, edges -> objects on Fashion-MNIST's
+  sandals, sneakers, bags and ankle boots (shipped inside the package; see ``EDGES_NOTE``).
+
+``load_paired(name, split, direction)`` resolves a ``--dataset`` name for a paired model: the
+embedded task, a side-by-side folder, ``pairs:SOURCE_DIR,TARGET_DIR`` or a ``.npz``; the authors'
+datasets (facades, maps, edges2shoes, ...) are downloads, named with their URL when missing.
 
 ``paired_pipeline`` scales both to [-1, 1], orders the examples like ``pipeline`` (a pure
 function of the seed and the epoch, resumable at any batch) and, for training, applies the
@@ -27,7 +33,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo.data.pipeline import check_batching, epoch_seed, ordered, scale_images, source_size
-from ganzoo.data.sources import IMAGE_EXTENSIONS
+from ganzoo.data.sources import EMBEDDED_DIR, IMAGE_EXTENSIONS
 
 DIRECTIONS = ("AtoB", "BtoA")
 JITTER_SCALE = 286 / 256  # the paper's resize before the random crop
@@ -40,6 +46,12 @@ class PairedSource:
     source_shape: tuple  # (H, W, C_source)
     target_shape: tuple  # (H, W, C_target)
     size: Optional[int] = None
+    labels: Optional[np.ndarray] = None  # a class per pair, in order, where the task has classes
+    class_names: tuple = ()
+
+    @property
+    def num_classes(self):
+        return len(self.class_names)
 
 
 def _check_direction(direction):
@@ -131,14 +143,19 @@ def from_paired_arrays(sources, targets, name="paired_arrays"):
                         len(sources))
 
 
-def from_paired_npz(path):
-    """Pairs from a ``.npz`` file with uint8 arrays ``sources`` and ``targets``."""
+def from_paired_npz(path, direction="AtoB"):
+    """Pairs from a ``.npz`` file with uint8 arrays ``sources`` and ``targets`` (BtoA swaps
+    them)."""
+    _check_direction(direction)
     with np.load(path) as data:
         missing = {"sources", "targets"} - set(data.files)
         if missing:
             raise ValueError(f"{path} has no {', '.join(sorted(missing))} array (it has "
                              f"{', '.join(data.files) or 'none'})")
-        return from_paired_arrays(data["sources"], data["targets"], name=f"npz:{path}")
+        pair = (data["sources"], data["targets"])
+    if direction == "BtoA":
+        pair = pair[::-1]
+    return from_paired_arrays(*pair, name=f"npz:{path}")
 
 
 def jitter(source, target, seed):
@@ -180,3 +197,100 @@ def paired_pipeline(source, batch_size, *, jitter_pairs=True, shuffle=True, repe
             num_parallel_calls=tf.data.AUTOTUNE)
     dataset = dataset.batch(batch, drop_remainder=drop_remainder)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+# -- the embedded default task: edges -> objects ---------------------------------------------
+
+FASHION_DIR = os.path.join(EMBEDDED_DIR, "fashion")
+FASHION_CLASSES = ("sandal", "sneaker", "bag", "ankle boot")
+EDGE_SIGMA = 0.5  # Gaussian smoothing before the Sobel gradient, in pixels
+EDGE_THRESHOLD = 0.8  # on the gradient magnitude of [0, 1] images
+EDGES_NOTE = (
+    "fashion_edges: Fashion-MNIST's sandals, sneakers, bags and ankle boots (8,000 train, 4,000 "
+    "test, shipped in ganzoo/data/embedded/fashion), zero-padded to 32x32; the source is their "
+    "edge map (black lines on white, as in the authors' edges2shoes), the target the object")
+
+
+def edge_map(images):
+    """Edge maps of uint8 grey images ``[N, H, W, 1]``: Sobel gradient magnitude of the
+    Gaussian-smoothed image above ``EDGE_THRESHOLD``, drawn as black lines (0) on white (255)."""
+    from scipy import ndimage
+
+    out = np.empty_like(images)
+    for i, image in enumerate(np.asarray(images, np.float32)[..., 0] / 255.0):
+        smooth = ndimage.gaussian_filter(image, EDGE_SIGMA)
+        magnitude = np.hypot(ndimage.sobel(smooth, 1), ndimage.sobel(smooth, 0))
+        out[i, ..., 0] = np.where(magnitude > EDGE_THRESHOLD, 0, 255)
+    return out
+
+
+def fashion_edges(split="train", direction="AtoB"):
+    """The embedded default paired task (``EDGES_NOTE``): AtoB is edges -> object."""
+    from ganzoo.data import idx
+
+    _check_direction(direction)
+    images, labels = idx.load_idx_split(FASHION_DIR, split)
+    objects = np.pad(images, ((0, 0), (2, 2), (2, 2), (0, 0)))  # 28x28 -> 32x32, black border
+    edges = edge_map(objects)
+    sources, targets = (edges, objects) if direction == "AtoB" else (objects, edges)
+    source = from_paired_arrays(sources, targets, name="fashion_edges")
+    source.labels, source.class_names = labels, FASHION_CLASSES
+    return source
+
+
+# -- names a paired model's --dataset takes ---------------------------------------------------
+
+EMBEDDED_PAIRED = ("fashion_edges",)
+AUTHORS_URL = "http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/{}.tar.gz"
+# the pix2pix authors' side-by-side downloads (datasets/download_pix2pix_dataset.sh)
+DOWNLOADS = ("facades", "cityscapes", "maps", "edges2shoes", "edges2handbags", "night2day")
+PAIRED_CHOICES = ("fashion_edges (embedded), a folder of side-by-side A|B images (the authors' "
+                  f"{', '.join(DOWNLOADS)}), pairs:SOURCE_DIR,TARGET_DIR, or a .npz with "
+                  "sources and targets")
+
+
+def check_paired_name(name):
+    """ValueError naming the valid choices, or the download, when ``name`` is no paired dataset
+    available here (cheap: nothing is read)."""
+    if name in EMBEDDED_PAIRED:
+        return
+    if name in DOWNLOADS:
+        url = AUTHORS_URL.format(name)
+        raise ValueError(f"paired dataset {name} is a download, not on this machine: fetch and "
+                         f"unpack it (wget {url} && tar xzf {name}.tar.gz), then pass "
+                         f"--dataset {name} as the unpacked folder's path (./{name})")
+    if name.startswith("pairs:"):
+        dirs = name[len("pairs:"):].split(",")
+        if len(dirs) != 2:
+            raise ValueError(f"pairs: takes two folders, pairs:SOURCE_DIR,TARGET_DIR, got {name!r}")
+        for d in dirs:
+            if not os.path.isdir(d):
+                raise ValueError(f"paired folder {d!r} does not exist")
+        return
+    path = name[len("npz:"):] if name.startswith("npz:") else name
+    if not os.path.exists(path):
+        raise ValueError(f"paired dataset {name!r} not found; valid: {PAIRED_CHOICES}")
+    if os.path.isfile(path) and not path.endswith(".npz"):
+        raise ValueError(f"paired dataset file {path!r} is not a .npz; valid: {PAIRED_CHOICES}")
+
+
+def load_paired(name, split="train", direction="AtoB"):
+    """The ``PairedSource`` a paired model's ``--dataset`` names (see the module docstring).
+    ``split`` picks a side-by-side folder's sub-folder (the authors' ``train``/``val``/``test``;
+    ``test`` falls back to ``val`` where there is no ``test``)."""
+    check_paired_name(name)
+    _check_direction(direction)
+    if name == "fashion_edges":
+        return fashion_edges(split, direction)
+    if name.startswith("pairs:"):
+        source_dir, target_dir = name[len("pairs:"):].split(",")
+        if direction == "BtoA":
+            source_dir, target_dir = target_dir, source_dir
+        return from_parallel_folders(source_dir, target_dir)
+    path = name[len("npz:"):] if name.startswith("npz:") else name
+    if os.path.isfile(path):
+        return from_paired_npz(path, direction)
+    if split == "test" and not os.path.isdir(os.path.join(path, "test")):
+        split = "val"
+    return from_side_by_side(path, direction, split)
+

@@ -17,7 +17,8 @@ class Dropout(keras.layers.Dropout):
     ``GANModel.train_step`` opens around every network call) this layer instead draws a
     stateless mask for the global batch, keyed on the seed, the training step, the network, the
     D step and the call's index, and keeps this replica's rows. Outside any stream (a user's
-    own call with ``training=True``) it is Keras' dropout.
+    own call with ``training=True``) it is Keras' dropout. A stream opened with
+    ``dropout_at_inference`` makes inference calls drop units too, from the stream's keys.
     """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
@@ -27,6 +28,8 @@ class Dropout(keras.layers.Dropout):
 
     def call(self, inputs, training=False):
         stream = rng.current_stream()
+        if stream is not None and stream.dropout_at_inference:
+            training = True
         if not training or self.rate <= 0 or stream is None:
             return super().call(inputs, training=training)
         shape = tf.shape(inputs)

@@ -7,6 +7,11 @@ average pool, probabilities its 10-way softmax. It gives MNIST FID/KID/IS/precis
 the class consistency of conditional samples. Its numbers compare only with numbers from the
 same classifier, not with any paper's.
 
+``fashion``: the same network for 32x32 objects of pix2pix's default task (``fashion_edges``:
+sandal, sneaker, bag, ankle boot), trained on that task's training targets by
+``tools/train_mnist_classifier.py --task fashion``; its features give the task's FID/KID and its
+predictions the classifier score (the role of the paper's FCN-score).
+
 ``inception``: Keras' InceptionV3 with ImageNet weights: 2048-wide pool features and 1000-way
 probabilities, for natural images (resized to 299x299, grey images repeated to three channels).
 Keras' ImageNet weights are not the TF-Inception graph (``pool_3`` of the 2015 graph) behind
@@ -23,9 +28,10 @@ import numpy as np
 
 WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights")
 MNIST_WEIGHTS = os.path.join(WEIGHTS_DIR, "mnist_classifier.weights.h5")
+FASHION_WEIGHTS = os.path.join(WEIGHTS_DIR, "fashion_classifier.weights.h5")
 INCEPTION_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
 INCEPTION_ENV = "GANZOO_INCEPTION_WEIGHTS"
-EXTRACTORS = ("mnist", "inception")
+EXTRACTORS = ("mnist", "fashion", "inception")
 
 
 class WeightsUnavailable(RuntimeError):
@@ -34,21 +40,34 @@ class WeightsUnavailable(RuntimeError):
 
 def mnist_classifier_network():
     """The digit classifier (untrained): 28x28x1 in [-1, 1] -> (features [128], logits [10])."""
+    return classifier_network((28, 28, 1), 10, "mnist_classifier")
+
+
+def fashion_classifier_network():
+    """The classifier of pix2pix's default task (untrained): 32x32x1 objects in [-1, 1] (sandal,
+    sneaker, bag, ankle boot) -> (features [128], logits [4])."""
+    return classifier_network((32, 32, 1), 4, "fashion_classifier", bn_momentum=0.9)
+
+
+def classifier_network(image_shape, num_classes, name, bn_momentum=0.99):
+    """A small convolutional classifier: images in [-1, 1] -> (features [128], logits).
+    (``bn_momentum`` only matters in training: 0.9 lets the moving statistics settle within
+    the few hundred steps of the 8,000-image fashion set.)"""
     import keras
     from keras import layers
 
-    inputs = keras.Input((28, 28, 1), name="images")
+    inputs = keras.Input(image_shape, name="images")
     h = inputs
     for i, (channels, pool) in enumerate([(32, False), (32, True), (64, False), (64, True),
                                           (128, False)]):
         h = layers.Conv2D(channels, 3, padding="same", use_bias=False, name=f"conv{i}")(h)
-        h = layers.BatchNormalization(name=f"bn{i}")(h)
+        h = layers.BatchNormalization(momentum=bn_momentum, name=f"bn{i}")(h)
         h = layers.ReLU(name=f"relu{i}")(h)
         if pool:
             h = layers.MaxPooling2D(name=f"pool{i}")(h)
     features = layers.GlobalAveragePooling2D(name="features")(h)
-    logits = layers.Dense(10, name="logits")(layers.Dropout(0.3, name="dropout")(features))
-    return keras.Model(inputs, [features, logits], name="mnist_classifier")
+    logits = layers.Dense(num_classes, name="logits")(layers.Dropout(0.3, name="dropout")(features))
+    return keras.Model(inputs, [features, logits], name=name)
 
 
 class FeatureExtractor:
@@ -99,16 +118,30 @@ class MnistExtractor(FeatureExtractor):
     name = "mnist"
     num_classes = 10
     image_shape = (28, 28, 1)
+    default_weights = MNIST_WEIGHTS
+    build_command = "python tools/train_mnist_classifier.py"
 
-    def __init__(self, weights=MNIST_WEIGHTS):
+    def __init__(self, weights=None):
+        weights = weights or self.default_weights
         if not os.path.exists(weights):
             raise WeightsUnavailable(
-                f"MNIST classifier weights {weights} are missing; rebuild them with "
-                "`python tools/train_mnist_classifier.py`")
-        network = mnist_classifier_network()
+                f"{self.name} classifier weights {weights} are missing; rebuild them with "
+                f"`{self.build_command}`")
+        network = classifier_network(self.image_shape, self.num_classes, f"{self.name}_classifier")
         network.load_weights(weights)
         self.weights_path = weights
         super().__init__(network)
+
+
+class FashionExtractor(MnistExtractor):
+    """The classifier of pix2pix's default task (``fashion_edges`` targets): its features give
+    the task's FID/KID, its predictions the classifier score (the paper's FCN-score)."""
+
+    name = "fashion"
+    num_classes = 4
+    image_shape = (32, 32, 1)
+    default_weights = FASHION_WEIGHTS
+    build_command = "python tools/train_mnist_classifier.py --task fashion"
 
 
 def inception_weights_path():
@@ -155,7 +188,9 @@ def get_extractor(name, weights=None):
     """The feature extractor called ``name`` (one of EXTRACTORS); ValueError names the valid
     ones, WeightsUnavailable when its weights are not on this machine."""
     if name == "mnist":
-        return MnistExtractor(weights or MNIST_WEIGHTS)
+        return MnistExtractor(weights)
+    if name == "fashion":
+        return FashionExtractor(weights)
     if name == "inception":
         return InceptionExtractor(weights)
     raise ValueError(f"unknown feature extractor {name!r}; valid: {', '.join(EXTRACTORS)}")

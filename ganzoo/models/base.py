@@ -68,6 +68,9 @@ class GANModel(keras.Model):
     # labels when built with num_classes >= 2. An instance is conditional iff num_classes > 0.
     conditioning = "none"
     supports_vbn = False  # whether the generator can use virtual batch norm (vbn_reference)
+    # True for image-to-image models (pix2pix): G maps a source image to a target image, batches
+    # are (source, target), and they sample with ``translate`` instead of ``generate``
+    paired = False
 
     # The paper's training setup, used by compile() for every argument not given.
     default_compile_args = dict(
@@ -93,7 +96,7 @@ class GANModel(keras.Model):
         if self.vbn_reference < 0 or (self.vbn_reference and not self.supports_vbn):
             raise ValueError(f"{name} does not take vbn_reference={vbn_reference}; virtual batch "
                              "norm is available in the generators of gan and dcgan")
-        if self.latent_dim <= 0:
+        if self.latent_dim <= 0 and not self.paired:
             raise ValueError(f"latent_dim must be positive, got {latent_dim}")
         if not 0.0 <= self.ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in [0, 1), got {ema_decay}")
@@ -317,6 +320,17 @@ class GANModel(keras.Model):
                 local_n, tf.zeros([0], tf.int32), stream.seed_for(rng.LABELS))
         return z, labels
 
+    def _fake_batch(self, stream, local_n, real_labels):
+        """(the generator's inputs, the labels D sees with the fakes) for one network update:
+        drawn latents (and labels). Paired models take the real batch's sources instead."""
+        z, fake_labels = self._fake_inputs(stream, local_n)
+        return self.generator_inputs(z, fake_labels), fake_labels
+
+    def generator_objective(self, fake_out, fake_labels, fake, real):
+        """G's per-example loss; entries with terms beyond the adversarial one (pix2pix's L1 to
+        the real target) override this."""
+        return self.generator_loss(fake_out, fake_labels)
+
     def _reduce(self, per_example, local_n):
         """Sum over this replica's examples / global batch size (see the module docstring)."""
         replicas, _ = rng.replica_info()
@@ -329,9 +343,9 @@ class GANModel(keras.Model):
 
     def _d_step(self, real, real_labels, step, d_index, local_n):
         with rng.random_stream(self.seed, step, rng.D_NETWORK, d_index) as stream:
-            z, fake_labels = self._fake_inputs(stream, local_n)
+            g_inputs, fake_labels = self._fake_batch(stream, local_n, real_labels)
             with power_iteration(False):  # G's spectral norms move in the G step
-                fake = self.generator(self.generator_inputs(z, fake_labels), training=True)
+                fake = self.generator(g_inputs, training=True)
             with tf.GradientTape() as tape:
                 # spectral norm: one power iteration a D step, on its first discriminator call
                 with power_iteration(True):
@@ -343,16 +357,19 @@ class GANModel(keras.Model):
         self._apply(self.d_optimizer, loss, tape, self.discriminator.trainable_variables)
         return loss
 
-    def _g_step(self, step, local_n):
+    def _g_step(self, step, local_n, real, real_labels):
+        """One G update; ``real``/``real_labels`` are the last D step's minibatch (used by
+        paired models, whose G translates that batch's sources)."""
         with rng.random_stream(self.seed, step, rng.G_NETWORK, 0) as stream:
-            z, fake_labels = self._fake_inputs(stream, local_n)
+            g_inputs, fake_labels = self._fake_batch(stream, local_n, real_labels)
             with tf.GradientTape() as tape:
                 # spectral norm: each network's u vectors move once per update of that network
                 with power_iteration(True):
-                    fake = self.generator(self.generator_inputs(z, fake_labels), training=True)
+                    fake = self.generator(g_inputs, training=True)
                 with power_iteration(False):
                     fake_out = self.discriminate(fake, fake_labels, training=True)
-                loss = self._reduce(self.generator_loss(fake_out, fake_labels), local_n)
+                loss = self._reduce(
+                    self.generator_objective(fake_out, fake_labels, fake, real), local_n)
         self._apply(self.g_optimizer, loss, tape, self.generator.trainable_variables)
         return loss
 
@@ -396,7 +413,7 @@ class GANModel(keras.Model):
             real_i = real[i::k] if k > 1 else real
             labels_i = None if labels is None else (labels[i::k] if k > 1 else labels)
             d_loss = self._d_step(real_i, labels_i, step, i, local_n)
-        g_loss = self._g_step(step, local_n)
+        g_loss = self._g_step(step, local_n, real_i, labels_i)
         if self.ema_decay:
             self._update_ema()
         self.step.assign_add(1)
