@@ -58,3 +58,18 @@ def tiny(name, **extra):
     import ganzoo
 
     return ganzoo.build(name, **tiny_args(name, **extra))
+
+
+def fixed_sources(model, n, seed=123):
+    """n source images for a paired model, float32 in [-1, 1]."""
+    import numpy as np
+
+    return np.random.default_rng(seed).uniform(-1, 1, (n,) + model.source_shape).astype(np.float32)
+
+
+def draw(model, n, seed=0, use_ema=True, labels=None):
+    """n outputs of a zoo model: ``generate`` for latent models, ``translate`` of n fixed
+    sources for paired ones (pix2pix), whose noise is its dropout masks."""
+    if model.paired:
+        return model.translate(fixed_sources(model, n), seed=seed, use_ema=use_ema)
+    return model.generate(n, seed=seed, use_ema=use_ema, labels=labels)

@@ -13,10 +13,15 @@ import numpy as np
 import tensorflow as tf
 
 
-def equivalence_batches(image_shape, num_classes, d_steps, steps=3, batch=8, seed=0):
-    """``steps`` fit batches of ``batch * d_steps`` examples (and labels if conditional)."""
+def equivalence_batches(image_shape, num_classes, d_steps, steps=3, batch=8, seed=0,
+                        source_channels=0):
+    """``steps`` fit batches of ``batch * d_steps`` examples (and labels if conditional; as
+    (sources, targets) pairs with ``source_channels`` for a paired model)."""
     rng = np.random.default_rng(seed)
     images = rng.uniform(-1, 1, size=(steps, batch * d_steps) + tuple(image_shape)).astype(np.float32)
+    if source_channels:
+        shape = (steps, batch * d_steps) + tuple(image_shape[:2]) + (source_channels,)
+        return rng.uniform(-1, 1, size=shape).astype(np.float32), images
     if not num_classes:
         return images
     return images, rng.integers(0, num_classes, size=(steps, batch * d_steps)).astype(np.int32)
@@ -31,7 +36,8 @@ def train_case(strategy, name, build, d_steps, rate):
         model = ganzoo.build(name, **build)
         model.compile(d_steps=d_steps, g_optimizer=keras.optimizers.SGD(rate),
                       d_optimizer=keras.optimizers.SGD(rate))
-    batches = equivalence_batches(build["image_shape"], build.get("num_classes", 0), d_steps)
+    batches = equivalence_batches(build["image_shape"], build.get("num_classes", 0), d_steps,
+                                  source_channels=build.get("source_channels", 0))
     model.fit(tf.data.Dataset.from_tensor_slices(batches), epochs=1, verbose=0)
     return model
 

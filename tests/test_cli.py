@@ -171,7 +171,7 @@ BAD_INPUTS = [
     (["--model=sngan", "--config.arch.g_channels=(8,8,8)"], "needs 2 generator blocks"),
     (["--model=sagan", "--config.arch.attention_resolution=5"], "has no feature map of that height"),
     (["--config.eval.every=-1"], "eval.every must be an integer >= 0"),
-    (["--config.eval.extractor=bogus"], "valid: auto, mnist, inception"),
+    (["--config.eval.extractor=bogus"], "valid: auto, mnist, fashion, inception"),
     (["--config.eval.metrics=fid,bogus"], "valid: fid, kid, is, pr, dc, class_consistency, parzen"),
     (["--config.eval.split=validation"], "unknown eval.split 'validation'; valid splits: train, test"),
 ]

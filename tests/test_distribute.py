@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 
 import ganzoo
-from conftest import tiny_args
+from conftest import draw, tiny_args
 from multiworker_train import equivalence_batches
 
 
@@ -39,6 +39,8 @@ def _variants():
     cases.append(pytest.param("dcgan", dict(get_model_class("dcgan").tiny_args, ema_decay=0.9), 2,
                               id="dcgan-ema-k2"))
     cases.append(pytest.param("gan", dict(get_model_class("gan").tiny_args), 2, id="gan-k2"))
+    cases.append(pytest.param("pix2pix", dict(get_model_class("pix2pix").tiny_args, norm="instance"),
+                              1, id="pix2pix-instance-k1"))
     return cases
 
 
@@ -80,7 +82,8 @@ def _sgd():
 @pytest.mark.parametrize("name,build,d_steps", _variants())
 def test_mirrored_two_replicas_equal_one_device(two_cpus, mirrored, name, build, d_steps):
     build = dict(build, seed=3)
-    batches = equivalence_batches(build["image_shape"], build.get("num_classes", 0), d_steps)
+    batches = equivalence_batches(build["image_shape"], build.get("num_classes", 0), d_steps,
+                                  source_channels=build.get("source_channels", 0))
     comp = dict(d_steps=d_steps, g_optimizer=_sgd, d_optimizer=_sgd)
     single = _train(name, tf.distribute.OneDeviceStrategy(two_cpus[0]), batches, build, comp)
     replicated = _train(name, mirrored, batches, build, comp)
@@ -88,8 +91,8 @@ def test_mirrored_two_replicas_equal_one_device(two_cpus, mirrored, name, build,
     assert int(replicated.step.numpy()) == 3
     assert_same_training(single, replicated, ganzoo.build(name, **build))
     labels = [0, 1, 2, 0] if single.conditional else None
-    np.testing.assert_allclose(single.generate(4, seed=1, labels=labels),
-                               replicated.generate(4, seed=1, labels=labels), atol=1e-5)
+    np.testing.assert_allclose(draw(single, 4, seed=1, labels=labels),
+                               draw(replicated, 4, seed=1, labels=labels), atol=1e-5)
 
 
 def test_mirrored_trains_gan_with_dropout(mirrored):

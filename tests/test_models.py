@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 import ganzoo
-from conftest import tiny
+from conftest import draw, fixed_sources, tiny
 from ganzoo.registry import get_model_class
 
 MODELS = ganzoo.list_models()
@@ -22,6 +22,9 @@ def batches(model, steps=3, batch=8, d_steps=None):
     d_steps = d_steps or getattr(model, "d_steps", 1)
     rng = np.random.default_rng(1)
     images = rng.uniform(-1, 1, size=(steps, batch * d_steps) + model.image_shape).astype(np.float32)
+    if model.paired:  # (source, target) pairs
+        sources = rng.uniform(-1, 1, size=(steps, batch * d_steps) + model.source_shape)
+        return tf.data.Dataset.from_tensor_slices((sources.astype(np.float32), images))
     labels = rng.integers(0, max(model.num_classes, 1), size=(steps, batch * d_steps)).astype(np.int32)
     return tf.data.Dataset.from_tensor_slices((images, labels))
 
@@ -31,8 +34,8 @@ def snapshot(net):
 
 
 def test_registry_lists_the_zoo():
-    assert MODELS == ["acgan", "dcgan", "gan", "sagan", "sngan"]
-    with pytest.raises(ValueError, match="valid models: acgan, dcgan, gan, sagan, sngan"):
+    assert MODELS == ["acgan", "dcgan", "gan", "pix2pix", "sagan", "sngan"]
+    with pytest.raises(ValueError, match="valid models: acgan, dcgan, gan, pix2pix, sagan, sngan"):
         ganzoo.build("nope")
 
 
@@ -61,12 +64,20 @@ def test_d_steps_is_k_of_algorithm_1(name):
 @pytest.mark.parametrize("name", MODELS)
 def test_generate_shape_range_and_seed(name):
     model = tiny(name)
-    images = model.generate(5, seed=0)
+    images = draw(model, 5, seed=0)
     assert images.dtype == np.float32 and images.shape == (5,) + model.image_shape
     assert images.min() >= -1.0 and images.max() <= 1.0
-    np.testing.assert_array_equal(images, model.generate(5, seed=0))
-    assert not np.allclose(images, model.generate(5, seed=1))
-    if model.conditional:
+    np.testing.assert_array_equal(images, draw(model, 5, seed=0))
+    assert not np.allclose(images, draw(model, 5, seed=1))
+    if model.paired:
+        with pytest.raises(ValueError, match=r"call model.translate\(source_images\)"):
+            model.generate(2)
+        with pytest.raises(ValueError, match="source images"):
+            model.translate(np.zeros((2, 5, 5, 1), np.float32))
+        uint8 = np.full((1,) + model.source_shape, 255, np.uint8)  # [0, 255] -> [-1, 1]
+        np.testing.assert_array_equal(model.translate(uint8, seed=4),
+                                      model.translate(np.ones_like(uint8, np.float32), seed=4))
+    elif model.conditional:
         assert model.generate(4, labels=[1]).shape[0] == 4
         with pytest.raises(ValueError, match="labels must be in"):
             model.generate(2, labels=[0, model.num_classes])
@@ -86,13 +97,15 @@ def test_keras_round_trip_gives_identical_outputs(name, tmp_path):
     assert type(loaded) is type(model)
     assert loaded.get_config() == model.get_config()
     assert int(loaded.step.numpy()) == 2
-    np.testing.assert_array_equal(loaded.generate(4, seed=3), model.generate(4, seed=3))
-    np.testing.assert_array_equal(loaded.generate(4, seed=3, use_ema=False),
-                                  model.generate(4, seed=3, use_ema=False))
+    np.testing.assert_array_equal(draw(loaded, 4, seed=3), draw(model, 4, seed=3))
+    np.testing.assert_array_equal(draw(loaded, 4, seed=3, use_ema=False),
+                                  draw(model, 4, seed=3, use_ema=False))
     for a, b in zip(model.d_optimizer.variables, loaded.d_optimizer.variables):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
     x = np.zeros((2,) + model.image_shape, np.float32)
     labels = np.zeros(2, np.int32) if model.conditional else None
+    if model.paired:  # D judges (source, target) pairs
+        labels = fixed_sources(model, 2)
     for a, b in zip(tf.nest.flatten(model.discriminate(x, labels, False)),
                     tf.nest.flatten(loaded.discriminate(x, labels, False))):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
@@ -160,6 +173,8 @@ def test_readme_library_example_works_for_every_entry(name, tmp_path):
     n_dis = 5 included, batches it can split."""
     cls = get_model_class(name)
     args = {k: v for k, v in cls.tiny_args.items() if k not in ("image_shape", "attention_resolution")}
+    if cls.paired:
+        return _readme_paired_example(name, args, tmp_path)
     source = ganzoo.data.load("mnist")
     if cls.conditioning == "required":
         args["num_classes"] = source.num_classes
@@ -176,3 +191,24 @@ def test_readme_library_example_works_for_every_entry(name, tmp_path):
     model.save(tmp_path / "m.keras")
     same = keras.saving.load_model(tmp_path / "m.keras")
     np.testing.assert_allclose(same.generate(16, seed=0), images, atol=1e-6)
+
+
+def _readme_paired_example(name, args, tmp_path):
+    """The README's pix2pix flow: the embedded edges -> objects pairs, paired_pipeline, fit,
+    translate held-out edges, save and load."""
+    args.pop("source_channels", None)
+    source = ganzoo.data.load_paired("fashion_edges")
+    model = ganzoo.build(name, image_shape=source.target_shape,
+                         source_channels=source.source_shape[-1], **args)
+    model.compile()
+    dataset = ganzoo.data.paired_pipeline(source, batch_size=16, d_steps=model.d_steps)
+    model.fit(dataset, steps_per_epoch=2, epochs=1, verbose=0)
+    assert int(model.step) == 2
+    held_out = ganzoo.data.load_paired("fashion_edges", split="test")
+    edges, objects = next(iter(ganzoo.data.paired_pipeline(held_out, 16, jitter_pairs=False,
+                                                           shuffle=False)))
+    images = model.translate(edges, seed=0)
+    assert images.shape == tuple(objects.shape) == (16, 32, 32, 1) and np.abs(images).max() <= 1.0
+    model.save(tmp_path / "m.keras")
+    same = keras.saving.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(same.translate(edges, seed=0), images, atol=1e-6)

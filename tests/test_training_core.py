@@ -13,7 +13,7 @@ import pytest
 import tensorflow as tf
 
 import ganzoo
-from conftest import tiny
+from conftest import fixed_sources, tiny
 from ganzoo import rng
 from ganzoo.registry import get_model_class
 
@@ -95,6 +95,8 @@ def _sign_model(name):
     data = tf.constant(np.random.default_rng(0).uniform(-1, 1, (16,) + model.image_shape),
                        tf.float32)
     labels = tf.constant(np.arange(16) % 3, tf.int32) if model.conditional else None
+    if model.paired:  # the condition is the source image
+        labels = tf.constant(fixed_sources(model, 16))
     for _ in range(20):  # settle the spectral norms' power iteration (u) before measuring
         model.discriminate(data, labels, training=True)
     return model, data, labels
@@ -111,10 +113,10 @@ def test_discriminator_steps_on_a_fixed_batch_lower_its_loss(name):
 
 @pytest.mark.parametrize("name", MODELS)
 def test_generator_steps_against_a_frozen_discriminator_lower_its_loss(name):
-    model, _, _ = _sign_model(name)
+    model, data, labels = _sign_model(name)
     d_before = [np.array(w) for w in model.discriminator.trainable_weights]
     step = tf.constant(0, tf.int64)
-    assert_descends(_repeat(lambda: model._g_step(step, 16), 8))
+    assert_descends(_repeat(lambda: model._g_step(step, 16, data, labels), 8))
     for a, b in zip(d_before, model.discriminator.trainable_weights):  # D stayed frozen
         np.testing.assert_array_equal(a, np.asarray(b))
 

@@ -239,6 +239,8 @@ class Pix2Pix(GANModel):
         return real_labels, real_labels
 
     def discriminate(self, images, sources, training):
+        if not self.gan_weight:  # L1 only: no discriminator runs (its BN statistics stay put)
+            return None
         return self.discriminator([sources, images], training=training)
 
     def _d_step(self, real, real_labels, step, d_index, local_n):
