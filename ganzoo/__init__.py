@@ -2,13 +2,15 @@
 
     >>> import ganzoo
     >>> ganzoo.list_models()
-    ['acgan', 'dcgan', 'gan', 'sagan', 'sngan']
+    ['acgan', 'dcgan', 'gan', 'pix2pix', 'sagan', 'sngan']
     >>> model = ganzoo.build("dcgan", image_shape=(28, 28, 1))
     >>> model.compile()
     >>> model.fit(ganzoo.data.pipeline(ganzoo.data.load("mnist"), 64), steps_per_epoch=100)
     >>> images = model.generate(16, seed=0)      # float32 [16, 28, 28, 1] in [-1, 1]
     >>> model.save("dcgan.keras"); keras.saving.load_model("dcgan.keras")
     >>> ganzoo.evaluation.Evaluator("mnist").score_model(model)   # FID, KID, IS, ... (dict)
+    >>> p2p = ganzoo.build("pix2pix", image_shape=(32, 32, 1), source_channels=1)
+    >>> p2p.translate(edges)                       # paired models translate images
 """
 
 from ganzoo._quiet_tf import import_tensorflow

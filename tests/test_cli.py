@@ -149,6 +149,7 @@ BAD_INPUTS = [
     (["--dataset=no_such_dataset_xyz"], "valid: mnist (embedded), ring8, grid25"),
     (["--dataset=/no/such/folder"], "does not exist"),
     (["--strategy=nope"], "valid strategies: default, mirrored, multi_worker, tpu"),
+    (["--dataset=fashion_edges"], "fashion_edges is a paired dataset of (source, target) images"),
     (["--steps=-5"], "--steps (train.steps) must be a positive integer"),
     (["--batch_size=0"], "--batch_size (train.batch_size) must be a positive integer"),
     (["--steps=abc"], "flag --steps=abc"),

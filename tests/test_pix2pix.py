@@ -207,6 +207,19 @@ def test_paired_names_give_the_download_or_the_choices(tmp_path):
         paired.load_paired("no_such_thing")
     with pytest.raises(ValueError, match="pairs:SOURCE_DIR,TARGET_DIR"):
         paired.load_paired("pairs:onlyone")
+    # an unpacked download under its own name is a folder, not a download to ask for
+    (tmp_path / "facades" / "train").mkdir(parents=True)
+    from PIL import Image
+
+    Image.fromarray(np.zeros((8, 16, 3), np.uint8)).save(tmp_path / "facades" / "train" / "1.png")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        assert paired.load_paired("facades", "train").source_shape == (8, 8, 3)
+    finally:
+        os.chdir(cwd)
+    with pytest.raises(ValueError, match="paired dataset .* for paired models"):
+        ganzoo.data.load("fashion_edges")
     np.savez(tmp_path / "p.npz", sources=np.zeros((3, 8, 8, 1), np.uint8),
              targets=np.full((3, 8, 8, 3), 9, np.uint8))
     source = paired.load_paired(str(tmp_path / "p.npz"), direction="BtoA")

@@ -1,6 +1,7 @@
 """Train-step throughput of a zoo entry against a plain Keras GAN step over the same networks.
 
     python tools/benchmark.py --model dcgan [--batch_size 64 --steps 100 --repeats 3]
+    python tools/benchmark.py --model pix2pix       # 32x32 pairs, against the TF tutorial's step
 
 Both run ``fit`` on the same synthetic batch, repeated, with the same generator and
 discriminator objects and the same optimizer settings, one D and one G update a step. The
@@ -12,6 +13,11 @@ came out at either ~6 s or ~10 s, so a median of few runs compared noise, not st
 run's time is printed too. ganzoo's machinery (global-
 batch noise slicing, stateless RNG, loss reduction for replicas, step counter, trackers) should
 cost nothing: the ratio ganzoo / plain should be at least 0.95.
+
+For pix2pix the plain step is the TensorFlow pix2pix tutorial's: one generator forward pass under
+two tapes, both networks' gradients from it, both applied at once. ganzoo's step does what every
+entry's does (a D update with its own generator pass, then a G update against the updated D), so
+it runs the generator forward twice where the tutorial runs it once.
 """
 
 import argparse
@@ -73,13 +79,37 @@ class PlainGAN(keras.Model):
         return {m.name: m.result() for m in self.metrics}
 
 
+class PlainPix2Pix(PlainGAN):
+    """The TensorFlow pix2pix tutorial's train_step (one forward pass, two tapes), for comparison."""
+
+    def __init__(self, generator, discriminator, l1_weight):
+        super().__init__(generator, discriminator, 0)
+        self.l1_weight = l1_weight
+
+    def train_step(self, pair):
+        source, target = pair
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            fake = self.generator(source, training=True)
+            r = self.discriminator([source, target], training=True)
+            f = self.discriminator([source, fake], training=True)
+            g_loss = self.bce(tf.ones_like(f), f) + self.l1_weight * tf.reduce_mean(tf.abs(target - fake))
+            d_loss = 0.5 * (self.bce(tf.ones_like(r), r) + self.bce(tf.zeros_like(f), f))
+        for tape, loss, net, opt in ((g_tape, g_loss, self.generator, self.g_optimizer),
+                                     (d_tape, d_loss, self.discriminator, self.d_optimizer)):
+            grads = tape.gradient(loss, net.trainable_variables)
+            opt.apply_gradients(zip(grads, net.trainable_variables))
+        self.d_tracker.update_state(d_loss)
+        self.g_tracker.update_state(g_loss)
+        return {m.name: m.result() for m in self.metrics}
+
+
 def default_arch(model):
-    """The architecture of the model's MNIST zoo config."""
+    """The architecture of the model's default zoo config (MNIST; pix2pix: fashion_edges)."""
     from ml_collections import config_flags  # noqa: F401 - ensures ml_collections is present
 
     import importlib
 
-    module = importlib.import_module(f"zoo_configs.{model}_mnist")
+    module = importlib.import_module(f"zoo_configs.{model}_{registry.default_dataset(model)}")
     return module.get_config().arch.to_dict()
 
 
@@ -95,19 +125,25 @@ def main():
     parser.add_argument("--batch_size", type=int, default=64)
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--image_shape", default="28,28,1")
+    parser.add_argument("--image_shape", default=None, help="default 28,28,1 (pix2pix: 32,32,1)")
     args = parser.parse_args()
 
-    shape = tuple(int(v) for v in args.image_shape.split(","))
     cls = registry.get_model_class(args.model)
+    shape = tuple(int(v) for v in (args.image_shape or ("32,32,1" if cls.paired else "28,28,1")).split(","))
     if cls.conditioning == "required":
         sys.exit(f"benchmark.py: {args.model} is conditional; the plain step here is unconditional")
-    zoo = ganzoo.build(args.model, image_shape=shape, **default_arch(args.model))
+    extra = dict(source_channels=shape[-1]) if cls.paired else {}
+    zoo = ganzoo.build(args.model, image_shape=shape, **extra, **default_arch(args.model))
     zoo.compile(loss="non_saturating", d_steps=1)
-    plain = PlainGAN(zoo.generator, zoo.discriminator, zoo.latent_dim)
+    if cls.paired:
+        plain = PlainPix2Pix(zoo.generator, zoo.discriminator, zoo.l1_weight)
+    else:
+        plain = PlainGAN(zoo.generator, zoo.discriminator, zoo.latent_dim)
     plain.compile(keras.optimizers.get(keras.optimizers.serialize(zoo.g_optimizer)),
                   keras.optimizers.get(keras.optimizers.serialize(zoo.d_optimizer)))
     batch = np.random.default_rng(0).uniform(-1, 1, (args.batch_size,) + shape).astype(np.float32)
+    if cls.paired:
+        batch = (batch, batch[::-1].copy())
     dataset = tf.data.Dataset.from_tensors(batch).repeat().prefetch(2)
 
     times = {"ganzoo": [], "plain": []}

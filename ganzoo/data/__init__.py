@@ -59,7 +59,11 @@ def resolve(name):
 
     Raises ValueError for a path that does not exist."""
     from ganzoo.data import idx as idx_module
+    from ganzoo.data.paired import EMBEDDED_PAIRED
 
+    if name in EMBEDDED_PAIRED:
+        raise ValueError(f"{name} is a paired dataset of (source, target) images, for paired "
+                         f"models (pix2pix); valid here: {VALID_CHOICES}")
     if name == "mnist":
         return "builtin", name
     if name in TOY_DATASETS:

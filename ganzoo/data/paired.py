@@ -254,7 +254,7 @@ def check_paired_name(name):
     available here (cheap: nothing is read)."""
     if name in EMBEDDED_PAIRED:
         return
-    if name in DOWNLOADS:
+    if name in DOWNLOADS and not os.path.exists(name):
         url = AUTHORS_URL.format(name)
         raise ValueError(f"paired dataset {name} is a download, not on this machine: fetch and "
                          f"unpack it (wget {url} && tar xzf {name}.tar.gz), then pass "
