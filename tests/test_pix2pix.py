@@ -145,6 +145,35 @@ def _pairs(model, steps=2, batch=8):
     return tf.data.Dataset.from_tensor_slices((sources, targets))
 
 
+def test_a_training_step_is_the_authors_d_then_g_against_the_updated_d():
+    """One fit step equals, computed by hand with plain SGD: fake = G(x); D -= lr * grad of
+    0.5 * [softplus(-D(x, y)) + softplus(D(x, fake))]; then G -= lr * grad of
+    softplus(-D'(x, G(x))) + 100 |y - G(x)| with the *updated* D'."""
+    build = dict(g_dropout=0.0, norm="instance", seed=4)
+    model, twin = tiny("pix2pix", **build), tiny("pix2pix", **build)
+    model.compile(g_optimizer=keras.optimizers.SGD(0.05), d_optimizer=keras.optimizers.SGD(0.05))
+    data = _pairs(model, steps=1)
+    x, y = (tf.constant(v) for v in next(iter(data)))
+    model.fit(data, epochs=1, verbose=0)
+
+    G, D = twin.generator, twin.discriminator
+    fake = G(x, training=True)
+    with tf.GradientTape() as tape:
+        d_loss = 0.5 * (tf.reduce_mean(tf.nn.softplus(-D([x, y], training=True)))
+                        + tf.reduce_mean(tf.nn.softplus(D([x, fake], training=True))))
+    for w, g in zip(D.trainable_weights, tape.gradient(d_loss, D.trainable_weights)):
+        w.assign(w - 0.05 * g)
+    with tf.GradientTape() as tape:
+        fake = G(x, training=True)
+        g_loss = (tf.reduce_mean(tf.nn.softplus(-D([x, fake], training=True)))
+                  + 100.0 * tf.reduce_mean(tf.abs(y - fake)))
+    for w, g in zip(G.trainable_weights, tape.gradient(g_loss, G.trainable_weights)):
+        w.assign(w - 0.05 * g)
+    for net, ref in ((model.discriminator, D), (model.generator, G)):
+        for a, b in zip(net.trainable_weights, ref.trainable_weights):
+            np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-6)
+
+
 def test_l1_only_trains_no_discriminator_and_the_logged_g_loss_is_the_l1():
     model = tiny("pix2pix", gan_weight=0.0, g_dropout=0.0)
     model.compile(g_optimizer=keras.optimizers.SGD(0.0), d_optimizer=keras.optimizers.SGD(0.1))

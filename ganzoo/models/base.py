@@ -346,14 +346,18 @@ class GANModel(keras.Model):
             g_inputs, fake_labels = self._fake_batch(stream, local_n, real_labels)
             with power_iteration(False):  # G's spectral norms move in the G step
                 fake = self.generator(g_inputs, training=True)
-            with tf.GradientTape() as tape:
-                # spectral norm: one power iteration a D step, on its first discriminator call
-                with power_iteration(True):
-                    real_out = self.discriminate(real, real_labels, training=True)
-                with power_iteration(False):
-                    fake_out = self.discriminate(fake, fake_labels, training=True)
-                loss = self._reduce(
-                    self.discriminator_loss(real_out, fake_out, real_labels, fake_labels), local_n)
+            return self._d_update(real, real_labels, fake, fake_labels, local_n)
+
+    def _d_update(self, real, real_labels, fake, fake_labels, local_n):
+        """One D update on a real batch and a fake batch (called inside a random stream)."""
+        with tf.GradientTape() as tape:
+            # spectral norm: one power iteration a D step, on its first discriminator call
+            with power_iteration(True):
+                real_out = self.discriminate(real, real_labels, training=True)
+            with power_iteration(False):
+                fake_out = self.discriminate(fake, fake_labels, training=True)
+            loss = self._reduce(
+                self.discriminator_loss(real_out, fake_out, real_labels, fake_labels), local_n)
         self._apply(self.d_optimizer, loss, tape, self.discriminator.trainable_variables)
         return loss
 
@@ -407,13 +411,17 @@ class GANModel(keras.Model):
         k = self.d_steps
         local_n = tf.shape(real)[0] // k
         step = tf.convert_to_tensor(self.step)
-        replicas, _ = rng.replica_info()
         d_loss = tf.constant(0.0)
         for i in range(k):
             real_i = real[i::k] if k > 1 else real
             labels_i = None if labels is None else (labels[i::k] if k > 1 else labels)
             d_loss = self._d_step(real_i, labels_i, step, i, local_n)
         g_loss = self._g_step(step, local_n, real_i, labels_i)
+        return self._end_step(d_loss, g_loss)
+
+    def _end_step(self, d_loss, g_loss):
+        """After a training step's updates: EMA, the step counter, the loss trackers; the logs."""
+        replicas, _ = rng.replica_info()
         if self.ema_decay:
             self._update_ema()
         self.step.assign_add(1)

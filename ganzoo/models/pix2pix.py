@@ -243,6 +243,27 @@ class Pix2Pix(GANModel):
             return None
         return self.discriminator([sources, images], training=training)
 
+    def train_step(self, data):
+        """The authors' step: G translates the batch once; D is updated on (source, target) and
+        (source, G(source)) pairs; then G is updated against the updated D, through that same
+        translation (the same dropout masks), with the L1 term. With ``d_steps`` > 1 or without
+        an adversarial term, the shared step of ``GANModel``."""
+        if self.d_steps > 1 or not self.gan_weight:
+            return super().train_step(data)
+        real, sources = self.split_batch(data)
+        self._check_batch(real)
+        local_n = tf.shape(real)[0]
+        step = tf.convert_to_tensor(self.step)
+        with rng.random_stream(self.seed, step, rng.G_NETWORK, 0):
+            with tf.GradientTape() as tape:
+                fake = self.generator(sources, training=True)
+                with tape.stop_recording():
+                    d_loss = self._d_update(real, sources, tf.stop_gradient(fake), sources, local_n)
+                fake_out = self.discriminate(fake, sources, training=True)
+                g_loss = self._reduce(self.generator_objective(fake_out, sources, fake, real), local_n)
+        self._apply(self.g_optimizer, g_loss, tape, self.generator.trainable_variables)
+        return self._end_step(d_loss, g_loss)
+
     def _d_step(self, real, real_labels, step, d_index, local_n):
         if not self.gan_weight:  # L1 only: there is no discriminator to train
             return tf.constant(0.0)
