@@ -166,7 +166,8 @@ def evaluate(argv_flags):
                 is_splits=f.is_splits, seed=f.seed)
     except (ValueError, features.WeightsUnavailable) as error:
         raise UsageError(str(error)) from None
-    record = {"dataset": dataset, "num_samples": f.num_samples, "extractor": evaluator.extractor_id}
+    num_samples = evaluator.num_samples  # a paired set has as many as its held-out pairs
+    record = {"dataset": dataset, "num_samples": num_samples, "extractor": evaluator.extractor_id}
     if f.baseline:
         source = data_lib.load(dataset, "train", seed=f.seed)
         real, labels = evaluation.source_arrays(source, f.num_samples)
@@ -178,7 +179,7 @@ def evaluate(argv_flags):
         model = model or load_generator(checkpoint)
         step = int(np.asarray(model.step)) if hasattr(model, "step") else None
         what = "translations of held-out pairs" if paired else "samples"
-        print(f"{PROG}: {type(model).__name__} from {checkpoint} (step {step}), {f.num_samples} "
+        print(f"{PROG}: {type(model).__name__} from {checkpoint} (step {step}), {num_samples} "
               f"{what} vs {dataset} {f.split} ({evaluator.extractor_id})")
         try:
             results = evaluator.score_model(model, seed=f.seed, use_ema=f.ema)

@@ -302,6 +302,8 @@ class PairedEvaluator:
         self.num_samples, self.seed = int(num_samples), seed
         self.settings = {"kid_subsets": kid_subsets, "kid_subset_size": kid_subset_size}
         self.source = data_lib.load_paired(dataset, split, direction)
+        if self.source.size:  # every held-out pair at most
+            self.num_samples = min(self.num_samples, self.source.size)
         name = default_paired_extractor(dataset, direction) if extractor == "auto" else extractor
         if name in (None, "none"):
             self.extractor, self.extractor_id = None, "none"

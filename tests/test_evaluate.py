@@ -43,7 +43,7 @@ def test_shipped_mnist_classifier_reaches_99_percent_on_the_official_test_split(
 
 
 def test_extractor_errors_name_the_choices(tmp_path, monkeypatch):
-    with pytest.raises(ValueError, match="valid: mnist, inception"):
+    with pytest.raises(ValueError, match="valid: mnist, fashion, inception"):
         features.get_extractor("vgg")
     monkeypatch.setenv(features.INCEPTION_ENV, str(tmp_path / "missing.h5"))
     with pytest.raises(features.WeightsUnavailable, match="does not download"):
@@ -156,7 +156,7 @@ EVAL_BAD_INPUTS = [
     ([], "give --workdir DIR, --model NAME or --checkpoint FILE.keras"),
     (["--model=nope"], "valid models: acgan, dcgan, gan, sagan, sngan"),
     (["--checkpoint=missing.keras"], "is not a .keras file"),
-    (["--workdir=w", "--extractor=vgg"], "valid: auto, mnist, inception"),
+    (["--workdir=w", "--extractor=vgg"], "valid: auto, mnist, fashion, inception"),
     (["--workdir=w", "--metrics=fid,nope"], "valid: fid, kid, is, pr, dc, class_consistency, parzen"),
     (["--workdir=w", "--split=valid"], "valid splits: train, test"),
     (["--workdir=w", "--num_samples=1"], "--num_samples must be at least 2"),

@@ -272,6 +272,19 @@ def test_pixel_metrics_against_numpy():
     assert 0 < got["ssim"] < 1
 
 
+def test_shipped_fashion_classifier_reaches_its_recorded_accuracy_on_the_held_out_objects():
+    from ganzoo.evaluation import paired_arrays
+    from ganzoo.metrics import features
+
+    test = paired.fashion_edges("test")
+    _, objects = paired_arrays(test)
+    _, probs = features.get_extractor("fashion")(objects)
+    accuracy = float(np.mean(np.argmax(probs, 1) == test.labels))
+    meta = json.load(open(os.path.join(features.WEIGHTS_DIR, "fashion_classifier.json")))
+    assert accuracy >= 0.95 and meta["test_accuracy"] == pytest.approx(accuracy, abs=5e-4)
+    assert os.path.getsize(features.FASHION_WEIGHTS) < 1_000_000
+
+
 def test_real_targets_score_at_the_floor_and_blank_translations_far_from_it(tmp_path):
     from ganzoo.evaluation import PairedEvaluator
 

@@ -15,9 +15,10 @@ batch noise slicing, stateless RNG, loss reduction for replicas, step counter, t
 cost nothing: the ratio ganzoo / plain should be at least 0.95.
 
 For pix2pix the plain step is the TensorFlow pix2pix tutorial's: one generator forward pass under
-two tapes, both networks' gradients from it, both applied at once. ganzoo's step does what every
-entry's does (a D update with its own generator pass, then a G update against the updated D), so
-it runs the generator forward twice where the tutorial runs it once.
+two tapes, both networks' gradients from it, both applied at once. ganzoo's step is the authors'
+(one generator pass; D updated; then G's gradient through the *updated* D), so it runs the
+discriminator forward once more than the tutorial, whose G gradient comes from the D before its
+update.
 """
 
 import argparse
