@@ -63,7 +63,8 @@ class Pix2Pix(GANModel):
     Generator (appendix 6.1.1): encoder C64-C128-C256-C512-C512-... (4x4 stride-2 convolutions,
     LeakyReLU 0.2, no normalisation on the first layer nor, as in the authors' code, on the
     innermost one), decoder of 4x4 stride-2 transposed convolutions with ReLU, dropout 0.5 on
-    its first three blocks, a skip connection from the mirrored encoder layer into every block
+    its first three blocks (the paper's CD512 x 3; the authors' code puts them one block
+    deeper), a skip connection from the mirrored encoder level's activations into every block
     (``skips=False``: the paper's encoder-decoder), tanh output. The depth follows the image
     size (``unet_levels``: 8 at 256x256, 5 at 32x32). Weights N(0, 0.02).
 
@@ -76,7 +77,8 @@ class Pix2Pix(GANModel):
     times ``gan_weight``, plus ``l1_weight`` (lambda, 100) times the mean |target - G(source)|;
     the discriminator's loss is halved as in the authors' code. ``l1_weight=0`` is the paper's
     cGAN-only ablation, ``gan_weight=0`` its L1-only one (no discriminator is trained).
-    Adam(2e-4, beta_1 0.5).
+    Adam(2e-4, beta_1 0.5). A training step is the authors' (``train_step``): one translation,
+    a D update on it, then a G update against the updated D through that same translation.
 
     Noise comes only from dropout, which stays on when sampling (``sample_dropout``), as in the
     paper; batch norm uses its moving statistics when sampling (the paper, at batch size 1,
@@ -91,8 +93,6 @@ class Pix2Pix(GANModel):
 
     paired = True
     tiny_args = dict(image_shape=(16, 16, 1), source_channels=1, g_filters=4, d_filters=4)
-
-    default_compile_args = dict(GANModel.default_compile_args)
 
     def __init__(self, image_shape=(256, 256, 3), source_channels=3, g_filters=64, d_filters=64,
                  norm="batch", patch="70", skips=True, l1_weight=100.0, gan_weight=1.0,
