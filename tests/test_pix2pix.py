@@ -67,6 +67,14 @@ def test_unet_256_is_the_papers_architecture():
              if isinstance(layer, keras.layers.BatchNormalization)]
     assert len(norms) == 6 + 7  # encoder levels 1..6, every decoder block
     assert layers["output"].activation is keras.activations.tanh
+    # the authors' code prints "[Network G] Total number of parameters : 54.414 M" and
+    # "[Network D] ... : 2.769 M" for unet_256 / basic D on 3 -> 3 channels (trainable weights;
+    # their BN buffers are not parameters). Their batch-norm U-Net has no bias on the first and
+    # innermost encoder convolutions (no norm follows them); ganzoo's has (64 + 512 more).
+    count = lambda net: sum(int(np.prod(w.shape)) for w in net.trainable_weights)  # noqa: E731
+    assert layers["down_0"].use_bias and layers["down_7"].use_bias
+    assert round((count(model.generator) - 64 - 512) / 1e6, 3) == 54.414
+    assert round(count(model.discriminator) / 1e6, 3) == 2.769
 
 
 @pytest.mark.parametrize("patch, field", [("1", 1), ("16", 16), ("34", 34), ("70", 70),
