@@ -54,19 +54,26 @@ def source_arrays(source, limit=None):
     ``limit`` examples of a DataSource, in order."""
     from ganzoo import data as data_lib
 
-    xs, ys, count = [], [], 0
     batches = data_lib.pipeline(source, 1000, labels=source.has_labels, shuffle=False,
                                 repeat=False, drop_remainder=False, cache=False)
-    for batch in batches:
-        x, y = batch if source.has_labels else (batch, np.full(len(batch), -1))
+    if not source.has_labels:
+        batches = ((batch, np.full(len(batch), -1)) for batch in batches)
+    xs, ys = _first_of_batches(batches, limit, f"dataset {source.name}")
+    return xs, ys.astype(np.int64)
+
+
+def _first_of_batches(batches, limit, name):
+    """The first ``limit`` rows (all when None) of a stream of (x, y) batches, as two arrays."""
+    xs, ys, count = [], [], 0
+    for x, y in batches:
         xs.append(np.asarray(x))
         ys.append(np.asarray(y))
         count += len(xs[-1])
         if limit is not None and count >= limit:
             break
     if not xs:
-        raise ValueError(f"dataset {source.name} is empty")
-    return np.concatenate(xs)[:limit], np.concatenate(ys)[:limit].astype(np.int64)
+        raise ValueError(f"{name} is empty")
+    return np.concatenate(xs)[:limit], np.concatenate(ys)[:limit]
 
 
 class Evaluator:
@@ -248,17 +255,9 @@ def paired_arrays(source, limit=None):
     order and without jitter."""
     from ganzoo import data as data_lib
 
-    xs, ys, count = [], [], 0
-    for x, y in data_lib.paired_pipeline(source, 500, jitter_pairs=False, shuffle=False,
-                                         repeat=False, drop_remainder=False, cache=False):
-        xs.append(np.asarray(x))
-        ys.append(np.asarray(y))
-        count += len(xs[-1])
-        if limit is not None and count >= limit:
-            break
-    if not xs:
-        raise ValueError(f"paired dataset {source.name} is empty")
-    return np.concatenate(xs)[:limit], np.concatenate(ys)[:limit]
+    batches = data_lib.paired_pipeline(source, 500, jitter_pairs=False, shuffle=False,
+                                       repeat=False, drop_remainder=False, cache=False)
+    return _first_of_batches(batches, limit, f"paired dataset {source.name}")
 
 
 def pixel_metrics(translations, targets):

@@ -388,16 +388,14 @@ def fixed_pairs(model, path, config):
     import numpy as np
 
     from ganzoo import data as data_lib
+    from ganzoo.evaluation import paired_arrays
     from ganzoo.images import atomic_savez
 
     if os.path.exists(path):
         with np.load(path) as stored:
             return stored["sources"], stored["targets"]
     held_out = data_lib.load_paired(config.dataset, "test", config.data.direction)
-    batch = next(iter(data_lib.paired_pipeline(
-        held_out, config.log.num_samples, jitter_pairs=False, shuffle=False, repeat=False,
-        drop_remainder=False, cache=False)))
-    sources, targets = (np.asarray(x, np.float32) for x in batch)
+    sources, targets = paired_arrays(held_out, config.log.num_samples)
     atomic_savez(path, sources=sources, targets=targets)
     return sources, targets
 

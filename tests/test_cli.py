@@ -175,6 +175,15 @@ BAD_INPUTS = [
     (["--config.eval.extractor=bogus"], "valid: auto, mnist, fashion, inception"),
     (["--config.eval.metrics=fid,bogus"], "valid: fid, kid, is, pr, dc, class_consistency, parzen"),
     (["--config.eval.split=validation"], "unknown eval.split 'validation'; valid splits: train, test"),
+    # pix2pix: paired datasets (the authors' downloads name their URL), its options
+    (["--model=pix2pix", "--dataset=facades"], "wget http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/facades.tar.gz"),
+    (["--model=pix2pix", "--dataset=edges2shoes"], "edges2shoes.tar.gz"),
+    (["--model=pix2pix", "--dataset=/no/such/pairs"], "valid: fashion_edges (embedded)"),
+    (["--model=pix2pix", "--config.data.direction=AtoC"], "valid directions: AtoB, BtoA"),
+    (["--model=pix2pix", "--config.arch.patch=71"], "valid patches: 1, 16, 34, 70, 142, 286, image"),
+    (["--model=pix2pix", "--config.arch.norm=layer"], "valid norms: batch, instance"),
+    (["--model=pix2pix", "--config.arch.latent_dim=8"], "the config has no field 'latent_dim'"),
+    (["--model=pix2pix", "--config.eval.metrics=l1,is"], "valid: l1, psnr, ssim, fid, kid, classifier_score"),
 ]
 
 

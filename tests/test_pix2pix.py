@@ -15,6 +15,7 @@ from conftest import tiny
 from ganzoo.data import paired
 from ganzoo.models.pix2pix import receptive_field, unet_levels
 from test_cli import run_cli
+from test_evaluate import run_evaluate
 
 
 def _skip_pairs(model):
@@ -346,13 +347,7 @@ def test_cli_trains_pix2pix_on_the_embedded_task_and_evaluates_it(tmp_path):
     evals = json.loads((w / "eval.json").read_text())
     assert evals[0]["step"] == 4 and 0 < evals[0]["l1"] < 1 and evals[0]["fid"] > 0
     assert 0 <= evals[0]["classifier_score"] <= 1
-    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    import subprocess
-    import sys
-
-    done = subprocess.run([sys.executable, "-m", "ganzoo.evaluate", "--workdir=w",
-                           "--num_samples=300"], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=300)
+    done = run_evaluate(["--workdir=w", "--num_samples=300"], tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     record = json.loads((w / "metrics.json").read_text())
     assert set(record["results"]) >= {"l1", "psnr", "ssim", "fid", "kid", "classifier_score"}
@@ -362,25 +357,3 @@ def test_cli_trains_pix2pix_on_the_embedded_task_and_evaluates_it(tmp_path):
     more = run_cli([a for a in args if not a.startswith("--steps")] + ["--steps=6"], tmp_path)
     assert more.returncode == 0, more.stderr[-3000:]
     assert "resuming at step 4 of 6" in more.stdout
-
-
-P2P_BAD = [
-    (["--dataset=facades"], "wget http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/facades.tar.gz"),
-    (["--dataset=edges2shoes"], "edges2shoes.tar.gz"),
-    (["--dataset=/no/such/pairs"], "valid: fashion_edges (embedded)"),
-    (["--config.data.direction=AtoC"], "valid directions: AtoB, BtoA"),
-    (["--config.arch.patch=71"], "valid patches: 1, 16, 34, 70, 142, 286, image"),
-    (["--config.arch.norm=layer"], "valid norms: batch, instance"),
-    (["--config.arch.latent_dim=8"], "the config has no field 'latent_dim'"),
-    (["--config.eval.metrics=l1,is"], "valid: l1, psnr, ssim, fid, kid, classifier_score"),
-]
-
-
-@pytest.mark.parametrize("args, message", P2P_BAD, ids=[" ".join(a) for a, _ in P2P_BAD])
-def test_pix2pix_bad_input_one_line_exit_2_nothing_written(tmp_path, args, message):
-    result = run_cli(["--workdir=w", "--model=pix2pix", *args], tmp_path, timeout=120)
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert result.returncode == 2, result.stderr[-2000:]
-    assert len(lines) == 1 and lines[0].startswith("ganzoo.run: error: "), result.stderr[-2000:]
-    assert message in lines[0], lines[0]
-    assert os.listdir(tmp_path) == []

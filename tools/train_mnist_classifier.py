@@ -25,10 +25,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import ganzoo  # noqa: E402,F401  (first: it imports TensorFlow with its start-up logs quietened)
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from ganzoo import data as data_lib  # noqa: E402
-from ganzoo.evaluation import source_arrays  # noqa: E402
+from ganzoo.evaluation import paired_arrays, source_arrays  # noqa: E402
 from ganzoo.images import atomic_write, atomic_write_text  # noqa: E402
 from ganzoo.metrics import features  # noqa: E402
 
@@ -60,8 +59,7 @@ def fashion_arrays():
     out = []
     for split in ("train", "test"):
         source = data_lib.fashion_edges(split)
-        targets = np.stack([pair[1] for pair in source.dataset.as_numpy_iterator()])
-        out.append((targets.astype(np.float32) / 127.5 - 1.0, source.labels))
+        out.append((paired_arrays(source)[1], source.labels))
     return out
 
 
