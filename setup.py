@@ -8,7 +8,8 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=find_packages(include=["ganzoo", "ganzoo.*", "zoo_configs"]),
-    package_data={"ganzoo.data": ["embedded/*.gz", "embedded/README.md", "embedded/fashion/*.gz"],
+    package_data={"ganzoo": ["pretrained/index.json", "pretrained/*/*"],
+                  "ganzoo.data": ["embedded/*.gz", "embedded/README.md", "embedded/fashion/*.gz"],
                   "ganzoo.metrics": ["weights/*.h5", "weights/*.json"]},
     install_requires=[
         "tensorflow>=2.21,<2.22",
@@ -22,7 +23,10 @@ setup(
         "pillow>=10.0",
         "matplotlib>=3.8",
     ],
-    extras_require={"test": ["pytest>=8.0"]},
+    extras_require={"test": ["pytest>=8.0"],
+                    # hf:// and kaggle:// preset addresses
+                    "hub": ["huggingface_hub>=0.23", "kagglehub>=0.3"]},
     entry_points={"console_scripts": ["ganzoo-run=ganzoo.run:console_main",
-                                        "ganzoo-evaluate=ganzoo.evaluate:console_main"]},
+                                        "ganzoo-evaluate=ganzoo.evaluate:console_main",
+                                        "ganzoo-export=ganzoo.export:console_main"]},
 )

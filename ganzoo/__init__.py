@@ -11,6 +11,9 @@
     >>> ganzoo.evaluation.Evaluator("mnist").score_model(model)   # FID, KID, IS, ... (dict)
     >>> p2p = ganzoo.build("pix2pix", image_shape=(32, 32, 1), source_channels=1)
     >>> p2p.translate(edges)                       # paired models translate images
+    >>> g = ganzoo.load("dcgan_mnist")             # a pretrained preset, sha256-checked
+    >>> ganzoo.list_presets()                      # name -> one-line description
+    >>> ganzoo.export(g, "serving")                # SavedModel for TF Serving: serving/dcgan_mnist/1
 """
 
 from ganzoo._quiet_tf import import_tensorflow
@@ -19,7 +22,9 @@ import_tensorflow()
 
 from ganzoo import data, evaluation, layers, losses, metrics, models  # noqa: F401 - models registers every entry
 from ganzoo.images import save_image_grid
+from ganzoo.presets import list_presets, load
 from ganzoo.registry import list_models
+from ganzoo.serving import export
 
 __version__ = "0.1.0"
 
@@ -33,5 +38,5 @@ def build(name, **overrides):
     return get_model_class(name)(**overrides)
 
 
-__all__ = ["__version__", "build", "data", "evaluation", "layers", "list_models", "losses",
-           "metrics", "models", "save_image_grid"]
+__all__ = ["__version__", "build", "data", "evaluation", "export", "layers", "list_models",
+           "list_presets", "load", "losses", "metrics", "models", "save_image_grid"]

@@ -12,6 +12,9 @@ features are computed once and cached (``--cache_dir``, default ~/.cache/ganzoo/
 by dataset, split, extractor (with its weights' digest) and count. Prints a table and writes
 ``metrics.json`` (into the workdir, or ``--out``) recording every choice behind the numbers.
 
+``--preset NAME`` scores a pretrained preset (``ganzoo.load(NAME)``) on the data it was trained on,
+printing the table (``--out`` to keep it).
+
 ``--baseline`` scores real examples of the training split in place of samples: the floor the
 models' numbers compare with. A wrong name or value prints one line saying what is valid and
 exits with status 2, with nothing written.
@@ -19,19 +22,20 @@ exits with status 2, with nothing written.
 
 import json
 import os
-import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from absl import app, flags, logging  # noqa: E402
+from absl import app, flags  # noqa: E402
 
-from ganzoo import registry  # noqa: E402
+from ganzoo import _cli, registry  # noqa: E402
 
 PROG = "ganzoo.evaluate"
 FLAGS = flags.FLAGS
 flags.DEFINE_string("workdir", None, "a training run's directory (default: runs/<model>)")
 flags.DEFINE_string("model", None, f"shorthand for --workdir runs/<model>: {', '.join(registry.list_models())}")
 flags.DEFINE_string("checkpoint", None, "a .keras checkpoint (default: the workdir's newest)")
+flags.DEFINE_string("preset", None, "a pretrained preset: name (see ganzoo.list_presets()), folder, "
+                    "archive or URL")
 flags.DEFINE_string("dataset", None, "reference dataset (default: the run's, else mnist)")
 flags.DEFINE_string("split", "test", "reference split: train or test")
 flags.DEFINE_integer("num_samples", 10_000, "samples drawn and reference examples used")
@@ -55,18 +59,11 @@ class UsageError(ValueError):
 
 
 def fail(message):
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    sys.exit(2)
+    _cli.fail(PROG, message)
 
 
 def parse_flags(argv):
-    try:
-        remaining = FLAGS(argv)
-    except flags.Error as error:
-        fail(str(error).replace("\n", " "))
-    if not FLAGS["verbosity"].present:
-        logging.set_verbosity(logging.WARNING)
-    return remaining
+    return _cli.parse_flags(PROG, argv)
 
 
 def resolve_run(workdir, model_name, checkpoint):
@@ -134,14 +131,25 @@ def evaluate(argv_flags):
     f = argv_flags
     if f.num_samples < 2:
         raise UsageError(f"--num_samples must be at least 2, got {f.num_samples}")
-    if f.baseline:
+    model = None
+    if f.preset is not None:
+        if f.baseline or f.workdir or f.model or f.checkpoint:
+            raise UsageError("--preset takes no --workdir, --model, --checkpoint or --baseline")
+        from ganzoo import presets
+
+        try:
+            model = presets.load(f.preset)
+        except presets.PresetError as error:
+            raise UsageError(str(error)) from None
+        workdir, checkpoint = None, f"preset {f.preset}"
+        config = dict(model.preset_metadata.get("config") or {}, model=model.zoo_name)
+    elif f.baseline:
         workdir, checkpoint, config = f.workdir, None, {}
     else:
         workdir, checkpoint, config = resolve_run(f.workdir, f.model, f.checkpoint)
     out = f.out or (os.path.join(workdir, "metrics.json") if workdir else None)
-    if out is None:
+    if out is None and f.preset is None:
         raise UsageError("--baseline and a --checkpoint outside a workdir need --out FILE.json")
-    model = None
     name = config.get("model") or f.model
     if name is None and not f.baseline:
         model = load_generator(checkpoint)  # a bare checkpoint: its class says what it is
@@ -185,7 +193,7 @@ def evaluate(argv_flags):
             results = evaluator.score_model(model, seed=f.seed, use_ema=f.ema)
         except ValueError as error:
             raise UsageError(str(error)) from None
-        record.update(checkpoint=os.path.abspath(checkpoint), step=step,
+        record.update(checkpoint=checkpoint if f.preset else os.path.abspath(checkpoint), step=step,
                       model=config.get("model", type(model).__name__.lower()),
                       conditional=bool(getattr(model, "conditional", False)), ema=f.ema)
     record.update(evaluator.describe())
@@ -194,8 +202,9 @@ def evaluate(argv_flags):
     print(f"reference: {ref['count']} {ref['split']} examples "
           f"({'cached' if ref['cache_hit'] else 'computed and cached'} in {ref['cache']})")
     print(format_table(results))
-    evaluation.write_json(out, record)
-    print(f"{PROG}: wrote {out}")
+    if out is not None:
+        evaluation.write_json(out, record)
+        print(f"{PROG}: wrote {out}")
     return record
 
 

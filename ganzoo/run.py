@@ -38,6 +38,9 @@ flags.DEFINE_integer("batch_size", None, "global batch size (default: the config
 flags.DEFINE_string("workdir", None, "output directory (default: runs/<model>)")
 flags.DEFINE_integer("seed", None, "random seed (default: the config's, 0)")
 flags.DEFINE_string("strategy", None, "default, mirrored, multi_worker or tpu")
+flags.DEFINE_string("preset", None, "fine-tune a pretrained preset (a name from "
+                    "ganzoo.list_presets(), or a preset folder or archive): its entry and "
+                    "architecture, its weights at step 0, on --dataset (default: its own)")
 
 
 class UsageError(ValueError):
@@ -109,6 +112,28 @@ def _missing_field_message(error, overrides):
     return message
 
 
+_PRESET = {}
+
+
+def _preset_model(preset, model, dataset):
+    """(entry, dataset) of a --preset run; keeps the preset's architecture for resolve_config."""
+    from ganzoo import presets
+
+    try:
+        entry, arch = presets.preset_spec(preset)
+    except presets.PresetError as error:
+        fail(f"--preset: {error}")
+    if model is not None and model != entry:
+        fail(f"--preset {preset} is a {entry}; leave out --model {model}")
+    _PRESET.update(entry=entry, arch=arch)
+    if dataset is None:
+        kind, path, _ = presets.resolve(preset)
+        dataset = ((presets.read_metadata(path).get("config") or {}).get("dataset")
+                   or registry.default_dataset(entry))
+    _PRESET["dataset"] = dataset
+    return entry, dataset
+
+
 def parse_flags(argv):
     """absl flag parsing that reports errors in one line with exit status 2."""
     from ml_collections import config_flags
@@ -121,6 +146,9 @@ def parse_flags(argv):
     except ValueError as error:
         fail(error)
     dataset = _prescan(argv, "dataset")
+    preset = _prescan(argv, "preset")
+    if preset is not None:
+        model, dataset = _preset_model(preset, _prescan(argv, "model"), dataset)
     config_file = _prescan(argv, "config")
     if config_file is None:
         config_file = default_config_path(model, dataset)
@@ -150,9 +178,21 @@ def resolve_config():
     """The zoo config with the short flags applied (they win over --config.* values)."""
     config = FLAGS.config
     with config.unlocked():
-        config.model = FLAGS.model
+        config.model = _PRESET.get("entry", FLAGS.model)
         if FLAGS.dataset is not None:
             config.dataset = FLAGS.dataset
+        if FLAGS.preset is not None:
+            # the preset's architecture, whatever the zoo config says
+            config.preset = FLAGS.preset
+            config.dataset = _PRESET["dataset"]
+            for key, value in _PRESET["arch"].items():
+                if key in config.arch:
+                    old = config.arch[key]
+                    config.arch[key] = type(old)(value) if isinstance(old, (tuple, list)) else value
+            if "num_classes" in _PRESET["arch"]:
+                config.conditional = _PRESET["arch"]["num_classes"] > 0
+            if "seed" in _PRESET["arch"] and FLAGS.seed is None:
+                config.seed = _PRESET["arch"]["seed"]
         if FLAGS.steps is not None:
             config.train.steps = FLAGS.steps
         if FLAGS.batch_size is not None:
@@ -428,6 +468,13 @@ def setup(config):
         check_workdir(config)
         with strategy.scope():
             model = build_model(config, source)
+        if config.get("preset"):
+            from ganzoo import presets
+
+            try:  # checks the shapes and classes before anything is written
+                presets.load_into(model, config.preset)
+            except presets.PresetError as error:
+                raise UsageError(f"--preset: {error}") from None
         evaluator = make_evaluator(config)
     except ValueError as error:
         raise UsageError(str(error)) from None

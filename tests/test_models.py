@@ -118,13 +118,19 @@ def test_keras_round_trip_gives_identical_outputs(name, tmp_path):
 
 
 def test_ema_is_the_moving_average_of_generator_weights():
+    # decay at step t: min(ema_decay, (1 + t) / (10 + t)); steps 0..29 use the warm-up, from
+    # step 30 ((31/40 = 0.775) > 0.75) the configured decay
     model = tiny("dcgan", ema_decay=0.75)
     model.compile()
-    w0 = [np.array(w) for w in model.generator.weights]
-    model.fit(batches(model, steps=1), epochs=1, verbose=0)
-    w1 = [np.array(w) for w in model.generator.weights]
-    for shadow, a, b in zip(model.ema_weights, w0, w1):
-        np.testing.assert_allclose(np.asarray(shadow), 0.75 * a + 0.25 * b, rtol=1e-5, atol=1e-7)
+    expected = [np.array(w, np.float64) for w in model.generator.weights]
+    data = batches(model, steps=32)
+    for t in range(32):
+        model.fit(data.skip(t).take(1), epochs=1, verbose=0)
+        decay = min(0.75, (1 + t) / (10 + t))
+        expected = [decay * e + (1 - decay) * np.asarray(w, np.float64)
+                    for e, w in zip(expected, model.generator.weights)]
+    for shadow, e in zip(model.ema_weights, expected):
+        np.testing.assert_allclose(np.asarray(shadow), e, rtol=1e-4, atol=1e-6)
     assert not np.allclose(model.generate(2, use_ema=True), model.generate(2, use_ema=False))
 
 

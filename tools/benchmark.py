@@ -2,6 +2,7 @@
 
     python tools/benchmark.py --model dcgan [--batch_size 64 --steps 100 --repeats 3]
     python tools/benchmark.py --model pix2pix       # 32x32 pairs, against the TF tutorial's step
+    python tools/benchmark.py --export dcgan_mnist  # a TF Serving export's generator, batch 1 and 256
 
 Both run ``fit`` on the same synthetic batch, repeated, with the same generator and
 discriminator objects and the same optimizer settings, one D and one G update a step. The
@@ -120,14 +121,75 @@ def timed_fit(model, dataset, steps):
     return time.perf_counter() - start
 
 
+def benchmark_export(target, repeats, batches=(1, 256), images_per_run=2048):
+    """images/s of an export's ``serving_default`` (a SavedModel folder, or a preset exported
+    here first) at each batch size: the fastest of ``repeats`` runs of ``images_per_run``
+    images, every run printed; beside it ``model.generate_from_latents``/``translate`` in
+    process, when the target is a preset."""
+    import tempfile
+
+    model = None
+    if os.path.isfile(os.path.join(target, "saved_model.pb")):
+        path = target
+    else:
+        model = ganzoo.load(target)
+        path = ganzoo.export(model, tempfile.mkdtemp(prefix="ganzoo-bench-"))
+    signature = tf.saved_model.load(path).signatures["serving_default"]
+    _, specs = signature.structured_input_signature
+    rng = np.random.default_rng(0)
+
+    def inputs(n):
+        out = {}
+        for name, spec in specs.items():
+            shape = [n] + spec.shape.as_list()[1:]
+            if spec.dtype == tf.uint8:
+                out[name] = tf.constant(rng.integers(0, 256, shape), tf.uint8)
+            elif spec.dtype.is_integer:
+                out[name] = tf.constant(rng.integers(0, 10, shape), spec.dtype)
+            else:
+                out[name] = tf.constant(rng.standard_normal(shape), spec.dtype)
+        return out
+
+    print(f"export={path} device={'GPU' if tf.config.list_physical_devices('GPU') else 'CPU'} "
+          f"images per run={images_per_run} repeats={repeats}")
+    print(f"{'batch':<7}{'what':<24}{'images/s (best)':>16}{'median':>10}   seconds per run")
+    for batch in batches:
+        feed = inputs(batch)
+        calls = max(1, images_per_run // batch)
+        runners = {"SavedModel signature": lambda: signature(**feed)}
+        if model is not None:
+            arrays = {k: v.numpy() for k, v in feed.items()}
+            if model.paired:
+                runners["model.translate"] = lambda: model.translate(arrays["images"], batch_size=batch)
+            else:
+                runners["model.generate_from_latents"] = lambda: model.generate_from_latents(
+                    arrays["z"], arrays.get("label"), batch_size=batch)
+        for what, run in runners.items():
+            run()  # warm-up: tracing
+            times = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                for _ in range(calls):
+                    run()
+                times.append(time.perf_counter() - start)
+            rates = sorted(batch * calls / t for t in times)
+            print(f"{batch:<7}{what:<24}{rates[-1]:>16.1f}{rates[len(rates) // 2]:>10.1f}   "
+                  + " ".join(f"{t:.2f}" for t in times))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--export", default=None, help="benchmark a TF Serving export (its "
+                        "version folder) or a preset's, instead of the train step")
     parser.add_argument("--model", default="dcgan", choices=registry.list_models())
     parser.add_argument("--batch_size", type=int, default=64)
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--image_shape", default=None, help="default 28,28,1 (pix2pix: 32,32,1)")
     args = parser.parse_args()
+    if args.export:
+        benchmark_export(args.export, args.repeats)
+        return
 
     cls = registry.get_model_class(args.model)
     shape = tuple(int(v) for v in (args.image_shape or ("32,32,1" if cls.paired else "28,28,1")).split(","))

@@ -14,6 +14,7 @@ def get_config():
     config.strategy = "default"
     config.workdir = ""  # empty: runs/<model>
     config.conditional = False  # class-conditional (entries that offer both: sngan, sagan)
+    config.preset = ""  # fine-tune from this pretrained preset (--preset NAME): its weights at step 0
 
     # Constructor arguments of the model (its architecture): each entry sets its own fields.
     config.arch = ml_collections.ConfigDict()

@@ -55,7 +55,8 @@ class GANModel(keras.Model):
         num_classes: number of classes of a conditional model; 0 for unconditional.
         seed: seed of weight initialisation, of training noise and of ``generate``'s default.
         ema_decay: if > 0, keep an exponential moving average of the generator's weights
-            (Yazici et al. 2019, https://arxiv.org/abs/1806.04498) and sample from it.
+            (Yazici et al. 2019, https://arxiv.org/abs/1806.04498) and sample from it; the
+            decay at step t is min(ema_decay, (1 + t) / (10 + t)) (TF's ``num_updates`` warm-up).
         minibatch: batch-level features before the discriminator's last layer: ``none``,
             ``discrimination`` (Salimans et al. 2016) or ``stddev`` (Karras et al. 2018).
         vbn_reference: if > 0, virtual batch norm in the generator with a fixed reference batch
@@ -394,7 +395,11 @@ class GANModel(keras.Model):
         tf.debugging.assert_equal(tf.logical_and(n >= k, n % k == 0), True, message=hint)
 
     def _update_ema(self):
-        decay = self.ema_decay
+        # warmed up as tf.train.ExponentialMovingAverage(num_updates=step) does: early shadows
+        # follow the generator instead of holding its random initialisation for ~1/(1-decay)
+        # steps
+        t = tf.cast(self.step, tf.float32)
+        decay = tf.minimum(self.ema_decay, (1.0 + t) / (10.0 + t))
         for shadow, w in zip(self.ema_weights, self.generator.weights):
             shadow.assign(decay * shadow + (1.0 - decay) * tf.cast(w, shadow.dtype))
 
