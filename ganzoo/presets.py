@@ -581,7 +581,8 @@ def load_into(model, name_or_path):
     differ = sorted(k for k in set(theirs) | set(ours) if theirs.get(k) != ours.get(k))
     if differ:
         raise PresetError(f"preset {name_or_path} does not fit this model: "
-                          + ", ".join(f"{k} {theirs.get(k)} (preset) vs {ours.get(k)}" for k in differ))
+                          + ", ".join(f"{k} {theirs.get(k)} (preset) vs {ours.get(k)}" for k in differ)
+                          + " (fine-tune on data of the preset's shape and classes)")
     model.load_weights(os.path.join(path, WEIGHTS))
     model.step.assign(0)
     return model

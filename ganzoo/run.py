@@ -113,6 +113,8 @@ def _missing_field_message(error, overrides):
 
 
 _PRESET = {}
+# model config fields that are not architecture arguments of a zoo config
+PRESET_DATA_FIELDS = ("name", "trainable", "image_shape", "num_classes", "seed", "source_channels")
 
 
 def _preset_model(preset, model, dataset):
@@ -186,9 +188,10 @@ def resolve_config():
             config.preset = FLAGS.preset
             config.dataset = _PRESET["dataset"]
             for key, value in _PRESET["arch"].items():
-                if key in config.arch:
-                    old = config.arch[key]
-                    config.arch[key] = type(old)(value) if isinstance(old, (tuple, list)) else value
+                if key in PRESET_DATA_FIELDS:
+                    continue  # from the data: shapes and classes must fit the preset's
+                old = config.arch.get(key)
+                config.arch[key] = type(old)(value) if isinstance(old, (tuple, list)) else value
             if "num_classes" in _PRESET["arch"]:
                 config.conditional = _PRESET["arch"]["num_classes"] > 0
             if "seed" in _PRESET["arch"] and FLAGS.seed is None:

@@ -184,6 +184,13 @@ BAD_INPUTS = [
     (["--model=pix2pix", "--config.arch.norm=layer"], "valid norms: batch, instance"),
     (["--model=pix2pix", "--config.arch.latent_dim=8"], "the config has no field 'latent_dim'"),
     (["--model=pix2pix", "--config.eval.metrics=l1,is"], "valid: l1, psnr, ssim, fid, kid, classifier_score"),
+    # fine-tuning a preset: its entry and architecture, data of its shape
+    (["--preset=nope"], "--preset: unknown preset 'nope' (presets: dcgan_mnist, "),
+    (["--preset=dcgn_mnist"], "did you mean 'dcgan_mnist'?"),
+    (["--preset=sngan_imagenet"], "has no published weights yet"),
+    (["--preset=dcgan_mnist", "--model=gan"], "--preset dcgan_mnist is a dcgan; leave out --model gan"),
+    (["--preset=gan_ring8", "--dataset=mnist"],
+     "preset gan_ring8 does not fit this model: image_shape [2] (preset) vs [28, 28, 1]"),
 ]
 
 

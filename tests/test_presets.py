@@ -339,7 +339,8 @@ def test_run_preset_fine_tunes_from_the_presets_weights(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     config = json.load(open(tmp_path / "w" / "config.json"))
     assert config["preset"] == "dcgan_mnist" and config["model"] == "dcgan"
-    assert config["arch"] == {k: v for k, v in preset.preset_metadata["config"]["arch"].items()}
+    for key, value in preset.preset_metadata["config"]["arch"].items():  # the preset's architecture
+        assert config["arch"][key] == value, key
     tuned = keras.saving.load_model(str(tmp_path / "w" / "checkpoints" / "ckpt-00000001.keras"))
     assert int(np.asarray(tuned.step)) == 1  # the fine-tune counts its own steps
     fresh = ganzoo.build("dcgan", image_shape=(28, 28, 1), seed=5)
@@ -388,3 +389,23 @@ def test_publish_turns_a_run_into_a_preset_that_loads(tmp_path):
     result = run_module(os.path.join(REPO, "tools", "publish.py"),
                         ["--workdir", "nowhere", "--name", "gan_ring8"], tmp_path)
     assert result.returncode == 2 and "holds no finished run" in result.stderr
+
+
+def test_a_paired_preset_translates_and_exports_by_path(tmp_path):
+    import tensorflow as tf
+
+    from conftest import fixed_sources
+
+    model = tiny("pix2pix")
+    folder = str(tmp_path / "p2p_tiny")
+    presets.save_preset(model, folder, {"name": "p2p_tiny"})
+    loaded = ganzoo.load(folder)
+    sources = fixed_sources(model, 3)
+    np.testing.assert_array_equal(loaded.translate(sources, seed=4), model.translate(sources, seed=4))
+    with pytest.raises(ValueError, match="call model.translate"):
+        loaded.generate(2)
+    path = ganzoo.export(folder, str(tmp_path / "serving"))  # a preset by path: named after it
+    assert path == str(tmp_path / "serving" / "p2p_tiny" / "1")
+    out = tf.saved_model.load(path).signatures["serving_default"](
+        images=tf.constant(ganzoo.serving.to_uint8(sources)))
+    assert out["images"].shape == (3,) + model.image_shape

@@ -13,7 +13,7 @@ import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INDEX = os.path.join(REPO, "ganzoo", "pretrained", "index.json")
-COLUMNS = (("fid", "FID", "{:.2f}"), ("recall", "recall", "{:.3f}"),
+COLUMNS = (("fid", "FID", "{:.3g}"), ("recall", "recall", "{:.3f}"),
            ("class_consistency", "class consistency", "{:.3f}"),
            ("modes_captured", "modes", "{:.0f}"), ("high_quality", "high-quality", "{:.1%}"),
            ("l1", "L1", "{:.4f}"), ("ssim", "SSIM", "{:.3f}"),
@@ -37,8 +37,12 @@ def main():
     print("|---|---|---|---|---|---|")
     for name, entry in index.items():
         if not entry.get("files"):
-            print(f"| `{name}` | {entry['description']} | | not published: needs {entry['needs']} "
-                  f"| paper: {entry['paper']} | |")
+            if entry.get("needs"):
+                print(f"| `{name}` | {entry['description']} | | not published: needs "
+                      f"{entry['needs']} | paper: {entry['paper']} | |")
+            else:
+                print(f"| `{name}` | {entry['description']} | | not published yet: "
+                      f"`python tools/train_presets.py --only {name}` | | |")
             continue
         figures = ", ".join(f"{label} {fmt.format(entry['metrics'][key])}"
                             for key, label, fmt in COLUMNS if key in entry["metrics"])

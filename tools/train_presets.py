@@ -62,8 +62,13 @@ def main(argv=None):
             status = subprocess.call(argv_run + ["--config.log.verbose=2"], stdout=log,
                                      stderr=subprocess.STDOUT)
         seconds = time.time() - start
-        with open(os.path.join(workdir, "train_time.json"), "w") as f:
-            json.dump({"seconds": round(seconds, 1), "exit_status": status}, f)
+        timing = os.path.join(workdir, "train_time.json")
+        earlier = 0.0
+        if os.path.exists(timing):  # a resumed run: the time of its earlier part too
+            with open(timing) as f:
+                earlier = json.load(f).get("seconds", 0.0)
+        with open(timing, "w") as f:
+            json.dump({"seconds": round(earlier + seconds, 1), "exit_status": status}, f)
         print(f"{name}: exit {status} after {seconds / 60:.1f} min", flush=True)
         if status:
             return status
