@@ -23,6 +23,8 @@ import urllib.request
 
 import numpy as np
 
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up lines off
+
 
 def signature_inputs(export_path, signature="serving_default"):
     """name -> (numpy dtype, shape with None for unknown dims) of a signature's inputs."""
