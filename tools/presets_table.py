@@ -20,6 +20,12 @@ COLUMNS = (("fid", "FID", "{:.3g}"), ("recall", "recall", "{:.3f}"),
            ("classifier_score", "classifier score", "{:.3f}"))
 
 
+def number(key, fmt, value):
+    if key == "fid" and value >= 1:
+        return f"{value:.2f}"
+    return fmt.format(value)
+
+
 def metadata(name):
     for folder in (os.path.join(REPO, "ganzoo", "pretrained", name),
                    os.path.join(REPO, "runs", "presets", "published", name)):
@@ -44,7 +50,7 @@ def main():
                 print(f"| `{name}` | {entry['description']} | | not published yet: "
                       f"`python tools/train_presets.py --only {name}` | | |")
             continue
-        figures = ", ".join(f"{label} {fmt.format(entry['metrics'][key])}"
+        figures = ", ".join(f"{label} {number(key, fmt, entry['metrics'][key])}"
                             for key, label, fmt in COLUMNS if key in entry["metrics"])
         targets = metadata(name).get("targets") or []
         met = ", ".join(f"{what} {'yes' if ok else 'no'}" for what, _, _, ok in targets)
