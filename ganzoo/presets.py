@@ -555,14 +555,15 @@ def _spec(directory):
 
 
 def preset_spec(name_or_path):
-    """(zoo entry name, model config) of a preset, without building it (for the command line)."""
+    """(zoo entry name, model config, metadata) of a preset, without building it (for the
+    command line)."""
     kind, path, _ = resolve(name_or_path)
     if kind == "keras":
         raise PresetError(f"{path} is a .keras file: resume or evaluate it with --checkpoint; "
                           "--preset takes a preset name, folder or archive")
     spec = _spec(path)
     cls = _zoo_class(spec.get("class_name"), spec.get("zoo_name"))
-    return cls.zoo_name, dict(spec.get("config") or {})
+    return cls.zoo_name, dict(spec.get("config") or {}), read_metadata(path)
 
 
 def load_into(model, name_or_path):

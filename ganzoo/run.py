@@ -122,15 +122,14 @@ def _preset_model(preset, model, dataset):
     from ganzoo import presets
 
     try:
-        entry, arch = presets.preset_spec(preset)
+        entry, arch, metadata = presets.preset_spec(preset)
     except presets.PresetError as error:
         fail(f"--preset: {error}")
     if model is not None and model != entry:
         fail(f"--preset {preset} is a {entry}; leave out --model {model}")
     _PRESET.update(entry=entry, arch=arch)
     if dataset is None:
-        kind, path, _ = presets.resolve(preset)
-        dataset = ((presets.read_metadata(path).get("config") or {}).get("dataset")
+        dataset = ((metadata.get("config") or {}).get("dataset")
                    or registry.default_dataset(entry))
     _PRESET["dataset"] = dataset
     return entry, dataset
