@@ -566,6 +566,23 @@ def preset_spec(name_or_path):
     return cls.zoo_name, dict(spec.get("config") or {}), read_metadata(path)
 
 
+def _constructor_defaults(cls):
+    """{argument: default} of a zoo class's constructor and its bases'."""
+    import inspect
+
+    from ganzoo.models.base import GANModel
+
+    out = {}
+    for klass in reversed(cls.__mro__):
+        init = klass.__dict__.get("__init__")
+        if init is None or not issubclass(klass, GANModel):
+            continue
+        for param in inspect.signature(init).parameters.values():
+            if param.default is not param.empty:
+                out[param.name] = list(param.default) if isinstance(param.default, tuple) else param.default
+    return out
+
+
 def load_into(model, name_or_path):
     """Loads a preset's weights into an existing model of the same architecture (to fine-tune
     it: the step counter starts again at 0). PresetError when they do not fit."""
@@ -577,7 +594,9 @@ def load_into(model, name_or_path):
     if spec.get("zoo_name") != model.zoo_name:
         raise PresetError(f"preset {name_or_path} is a {spec.get('zoo_name')}, not a {model.zoo_name}")
     ignore = ("name", "trainable", "seed")
-    theirs = {k: v for k, v in (spec.get("config") or {}).items() if k not in ignore}
+    # arguments added to the zoo after the preset was saved take their defaults (as from_config)
+    config = {**_constructor_defaults(type(model)), **(spec.get("config") or {})}
+    theirs = json.loads(json.dumps({k: v for k, v in config.items() if k not in ignore}))
     ours = json.loads(json.dumps({k: v for k, v in model.get_config().items() if k not in ignore}))
     differ = sorted(k for k in set(theirs) | set(ours) if theirs.get(k) != ours.get(k))
     if differ:

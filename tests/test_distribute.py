@@ -41,6 +41,11 @@ def _variants():
     cases.append(pytest.param("gan", dict(get_model_class("gan").tiny_args), 2, id="gan-k2"))
     cases.append(pytest.param("pix2pix", dict(get_model_class("pix2pix").tiny_args, norm="instance"),
                               1, id="pix2pix-instance-k1"))
+    # PacGAN packing: packs are cut within each replica's slice, as one device cuts the batch
+    cases.append(pytest.param("dcgan", dict(get_model_class("dcgan").tiny_args, pack=2), 1,
+                              id="dcgan-pack2-k1"))
+    cases.append(pytest.param("sngan", dict(get_model_class("sngan").tiny_args, pack=2), 2,
+                              id="sngan-pack2-k2"))
     return cases
 
 

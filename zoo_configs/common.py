@@ -22,6 +22,7 @@ def get_config():
     config.arch.ema_decay = 0.0
     config.arch.minibatch = "none"  # batch-level features in D: none | discrimination | stddev
     config.arch.vbn_reference = 0  # > 0: virtual batch norm in G (gan, dcgan) with this reference
+    config.arch.pack = 1  # PacGAN: D judges this many examples at once (unconditional models)
 
     config.data = ml_collections.ConfigDict()
     config.data.split = "train"

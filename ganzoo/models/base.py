@@ -61,6 +61,10 @@ class GANModel(keras.Model):
             ``discrimination`` (Salimans et al. 2016) or ``stddev`` (Karras et al. 2018).
         vbn_reference: if > 0, virtual batch norm in the generator with a fixed reference batch
             of this many latents (Salimans et al. 2016), for entries with ``supports_vbn``.
+        pack: PacGAN's packing (Lin et al. 2018, https://arxiv.org/abs/1712.04086): the
+            discriminator judges ``pack`` examples at once, concatenated along the last axis
+            (channels of images, coordinates of points), and all of them real or all fake.
+            1 (the default) is the usual discriminator. Unconditional models only.
     """
 
     zoo_name = None  # set by @register_model
@@ -83,7 +87,7 @@ class GANModel(keras.Model):
     )
 
     def __init__(self, image_shape=(28, 28, 1), latent_dim=100, num_classes=0, seed=0,
-                 ema_decay=0.0, minibatch="none", vbn_reference=0, **kwargs):
+                 ema_decay=0.0, minibatch="none", vbn_reference=0, pack=1, **kwargs):
         super().__init__(**kwargs)
         self.image_shape = tuple(int(d) for d in image_shape)
         self.latent_dim = int(latent_dim)
@@ -92,6 +96,7 @@ class GANModel(keras.Model):
         self.ema_decay = float(ema_decay)
         self.minibatch = str(minibatch or "none")
         self.vbn_reference = int(vbn_reference)
+        self.pack = int(pack)
         minibatch_features(self.minibatch)  # ValueError naming the valid kinds
         name = type(self).__name__
         if self.vbn_reference < 0 or (self.vbn_reference and not self.supports_vbn):
@@ -107,6 +112,12 @@ class GANModel(keras.Model):
             raise ValueError(f"{name} is conditional: num_classes must be >= 2")
         if self.num_classes == 1 or self.num_classes < 0:
             raise ValueError(f"num_classes must be 0 (unconditional) or >= 2, got {num_classes}")
+        if self.pack < 1:
+            raise ValueError(f"pack must be >= 1 (1: no packing), got {pack}")
+        if self.pack > 1 and (self.conditional or self.paired):
+            what = "paired" if self.paired else f"conditional (num_classes={self.num_classes})"
+            raise ValueError(f"pack={self.pack}: packing (PacGAN) is for unconditional models; "
+                             f"{name} here is {what}: use pack=1")
         self.g_optimizer = None
         self.d_optimizer = None
 
@@ -116,6 +127,30 @@ class GANModel(keras.Model):
         return self.num_classes > 0
 
     # -- construction -------------------------------------------------------------------------
+
+    @property
+    def d_input_shape(self):
+        """Shape of one discriminator input: an example, or ``pack`` examples concatenated
+        along the last axis."""
+        return self.image_shape[:-1] + (self.image_shape[-1] * self.pack,)
+
+    def pack_examples(self, examples):
+        """[B, ..., C] -> [B / pack, ..., pack * C]: each run of ``pack`` consecutive examples
+        becomes one discriminator input (example j of a pack in channels j*C to (j+1)*C)."""
+        m = self.pack
+        if m == 1:
+            return examples
+        shape = list(self.image_shape)
+        x = tf.reshape(examples, [-1, m] + shape)  # [B/m, m, *S]
+        rank = len(shape)
+        # move the pack axis next to the last (channel) axis, then merge the two
+        x = tf.transpose(x, [0] + list(range(2, rank + 1)) + [1, rank + 1])
+        return tf.reshape(x, [-1] + shape[:-1] + [m * shape[-1]])
+
+    def unpack_outputs(self, outputs):
+        """Discriminator outputs of packs [B / pack, ...] -> [B, ...]: each pack's output given
+        to every example in it, so per-example losses averaged over B average over the packs."""
+        return outputs if self.pack == 1 else tf.repeat(outputs, self.pack, axis=0)
 
     def apply_minibatch_features(self, features):
         """The discriminator's features with the configured batch-level features appended."""
@@ -173,6 +208,7 @@ class GANModel(keras.Model):
             "ema_decay": self.ema_decay,
             "minibatch": self.minibatch,
             "vbn_reference": self.vbn_reference,
+            "pack": self.pack,
         }
 
     # -- saving: Keras leaves the state of layers' SeedGenerators (dropout masks) out of saved
@@ -295,8 +331,9 @@ class GANModel(keras.Model):
         return [z, labels] if self.conditional else z
 
     def discriminate(self, images, labels, training):
-        """Discriminator outputs for a batch (labels are None for unconditional models)."""
-        return self.discriminator(images, training=training)
+        """Discriminator outputs for a batch (labels are None for unconditional models), one a
+        example (with packing, each pack's output repeated for its examples)."""
+        return self.unpack_outputs(self.discriminator(self.pack_examples(images), training=training))
 
     def discriminator_loss(self, real_out, fake_out, real_labels, fake_labels):
         """Per-example discriminator loss."""
@@ -386,6 +423,12 @@ class GANModel(keras.Model):
                 f"own minibatch, so a replica's batch must hold a positive multiple of {k} "
                 "examples; build the dataset with ganzoo.data.pipeline(source, batch_size, "
                 f"d_steps={k}) (batches of batch_size * {k})")
+        m = self.pack
+        if m > 1:  # each D step's minibatch is cut into packs of m
+            k = k * m
+            hint = (f"{name} packs pack={m} examples per discriminator input, with d_steps="
+                    f"{self.d_steps}: a replica's batch must be a positive multiple of {k} "
+                    "examples (a global batch_size that is a multiple of pack * replicas)")
         n = real.shape[0]
         if n is not None:
             if n < k or n % k:

@@ -99,7 +99,7 @@ class DCGAN(GANModel):
 
     def build_discriminator(self):
         _, _, stages = upsampling_plan(self.image_shape)
-        x = keras.Input(self.image_shape, name="x")
+        x = keras.Input(self.d_input_shape, name="x")
         h = x
         for stage in range(stages):
             h = keras.layers.Conv2D(self.d_filters * 2 ** stage, self.kernel_size, strides=2,

@@ -74,7 +74,7 @@ class GAN(GANModel):
         init = keras.initializers.RandomUniform(-self.d_init_range, self.d_init_range)
         # the paper's code caps the L2 norm of each unit's incoming weights (max_col_norm)
         constraint = keras.constraints.MaxNorm(self.d_max_norm, axis=0) if self.d_max_norm else None
-        x = keras.Input(self.image_shape, name="x")
+        x = keras.Input(self.d_input_shape, name="x")
         h = keras.layers.Flatten()(x)
         h = Dropout(self.d_input_dropout)(h)
         for units in self.d_units:

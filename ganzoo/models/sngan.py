@@ -107,7 +107,7 @@ class SNGAN(GANModel):
     def discriminate(self, images, labels, training):
         if self.conditional:
             return self.discriminator([images, labels], training=training)
-        return self.discriminator(images, training=training)
+        return super().discriminate(images, labels, training)
 
     def _attention(self, h, used, spectral):
         if self.attention_resolution and not used and h.shape[1] == self.attention_resolution:
@@ -135,7 +135,7 @@ class SNGAN(GANModel):
         return keras.Model([z, labels] if self.conditional else z, out, name="generator")
 
     def build_discriminator(self):
-        x = keras.Input(self.image_shape, name="x")
+        x = keras.Input(self.d_input_shape, name="x")
         labels = keras.Input((), dtype="int32", name="labels") if self.conditional else None
         h, used = x, False
         for i, (channels, down) in enumerate(zip(self.d_channels, self.d_downsample)):
