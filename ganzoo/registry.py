@@ -16,6 +16,7 @@ _MODULES = {
     "sngan": "ganzoo.models.sngan",
     "sagan": "ganzoo.models.sagan",
     "pix2pix": "ganzoo.models.pix2pix",
+    "ssgan": "ganzoo.models.ssgan",
 }
 
 _CLASSES = {}

@@ -555,9 +555,14 @@ def train(config):
     if start < total:
         # k minibatches per step; the data order is a function of the seed, and a resumed run
         # starts the stream where the uninterrupted run would be
-        make = data_lib.paired_pipeline if model.paired else data_lib.pipeline
-        dataset = make(source, config.train.batch_size, d_steps=config.train.d_steps,
-                       seed=config.seed, start_batch=start)
+        if getattr(model, "semi_supervised", False):
+            dataset = data_lib.semi_supervised_pipeline(
+                source, config.train.batch_size, config.data.get("num_labels", 0),
+                label_seed=config.data.get("label_seed", 0), seed=config.seed, start_batch=start)
+        else:
+            make = data_lib.paired_pipeline if model.paired else data_lib.pipeline
+            dataset = make(source, config.train.batch_size, d_steps=config.train.d_steps,
+                           seed=config.seed, start_batch=start)
         chunk = min(config.log.checkpoint_every, total)
         initial_epoch = start // chunk
         epochs = initial_epoch + math.ceil((total - start) / chunk)

@@ -3,6 +3,7 @@
 ``load(name)`` resolves a dataset name to a ``DataSource``:
 
 - ``mnist``: the embedded default, real MNIST digits shipped with the package (offline);
+- ``stacked_mnist``: three embedded digits as the channels of one image, 1,000 modes;
 - ``ring8``, ``grid25``: the 2-D Gaussian mixtures of the mode-collapse literature;
 - ``idx:DIR`` or a directory holding IDX files (the MNIST format), e.g. ``../shared/data/mnist``;
 - ``folder:DIR`` or any other directory: a folder of images, optionally one sub-folder a class;
@@ -34,6 +35,7 @@ from ganzoo.data.paired import (
     paired_pipeline,
 )
 from ganzoo.data.pipeline import pipeline
+from ganzoo.data.semi import labelled_subset, semi_supervised_pipeline
 from ganzoo.data.sources import (
     DataSource,
     embedded_mnist,
@@ -42,13 +44,14 @@ from ganzoo.data.sources import (
     from_idx,
     from_npz,
     from_tfds,
+    stacked_mnist,
     toy_mixture,
 )
 from ganzoo.data.toy import TOY_DATASETS, mixture, sample_mixture
 
-BUILTIN_DATASETS = ("mnist",) + TOY_DATASETS
+BUILTIN_DATASETS = ("mnist", "stacked_mnist") + TOY_DATASETS
 VALID_CHOICES = (
-    "mnist (embedded), ring8, grid25, any TFDS name (e.g. cifar10), "
+    "mnist (embedded), stacked_mnist, ring8, grid25, any TFDS name (e.g. cifar10), "
     "or a path to an IDX directory, an image folder or a .npz file"
 )
 SPLITS = ("train", "test")
@@ -64,7 +67,7 @@ def resolve(name):
     if name in EMBEDDED_PAIRED:
         raise ValueError(f"{name} is a paired dataset of (source, target) images, for paired "
                          f"models (pix2pix); valid here: {VALID_CHOICES}")
-    if name == "mnist":
+    if name in ("mnist", "stacked_mnist"):
         return "builtin", name
     if name in TOY_DATASETS:
         return "toy", name
@@ -100,7 +103,7 @@ def load(name, split="train", *, tfds_dir=None, image_size=None, toy_size=100_00
         raise ValueError(f"unknown split {split!r}; valid splits: {', '.join(SPLITS)}")
     kind, arg = resolve(name)
     if kind == "builtin":
-        return embedded_mnist(split)
+        return embedded_mnist(split) if arg == "mnist" else stacked_mnist(split)
     if kind == "toy":
         # the test split is an independent draw
         return toy_mixture(arg, toy_size, seed=seed + (0 if split == "train" else 1))
@@ -138,6 +141,9 @@ __all__ = [
     "mixture",
     "pipeline",
     "resolve",
+    "labelled_subset",
     "sample_mixture",
+    "semi_supervised_pipeline",
+    "stacked_mnist",
     "toy_mixture",
 ]

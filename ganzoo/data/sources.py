@@ -99,6 +99,27 @@ def embedded_mnist(split="train"):
     return source
 
 
+STACKED_SIZES = {"train": 60_000, "test": 10_000}
+
+
+def stacked_mnist(split="train", size=None, seed=0):
+    """Stacked MNIST (Metz et al. 2017; Srivastava et al. 2017, VEEGAN; Lin et al. 2018,
+    PacGAN): three digits of the embedded split drawn independently at random as the R, G and B
+    channels of one 28x28x3 image; 1,000 modes, labelled 100 * d_R + 10 * d_G + d_B.
+
+    ``size`` images (60,000 train, 10,000 test; PacGAN drew 128,000 from all 60,000 training
+    digits), drawn with a fixed seed: the same images on every machine."""
+    images, labels = idx.load_idx_split(EMBEDDED_DIR, split)
+    size = int(size or STACKED_SIZES[split])
+    rng = np.random.default_rng([seed, 0 if split == "train" else 1])
+    ids = rng.integers(0, len(images), size=(size, 3))
+    stacked = np.concatenate([images[ids[:, k]] for k in range(3)], axis=-1)
+    modes = labels[ids[:, 0]] * 100 + labels[ids[:, 1]] * 10 + labels[ids[:, 2]]
+    source = from_arrays(stacked, modes.astype(np.int64), name="stacked_mnist")
+    source.num_classes = 1000
+    return source
+
+
 def from_idx(directory, split="train"):
     """A source from a directory of IDX files (the MNIST format), e.g. ../shared/data/mnist."""
     images, labels = idx.load_idx_split(directory, split)

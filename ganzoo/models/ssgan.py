@@ -1,0 +1,197 @@
+"""Semi-supervised GAN (Salimans et al. 2016, https://arxiv.org/abs/1606.03498, Sec. 5)."""
+
+import keras
+import tensorflow as tf
+
+from ganzoo import rng
+from ganzoo.layers import GaussianNoise, WeightNormDense
+from ganzoo.models.base import GANModel
+from ganzoo.registry import register_model
+
+
+@register_model("ssgan")
+@keras.saving.register_keras_serializable(package="ganzoo")
+class SSGAN(GANModel):
+    """The semi-supervised GAN of "Improved Techniques for Training GANs": the discriminator is
+    a K-class classifier whose (K+1)-th class, "generated", has its logit fixed at 0, so that
+    D(x) = Z(x) / (Z(x) + 1) with Z(x) = sum_k exp(l_k(x)); the generator is trained by feature
+    matching on D's last hidden layer.
+
+    Losses (the paper's Eq. 5 and its code): D minimises cross-entropy on the labelled batch +
+    ``unlabeled_weight`` x [-log D(x_unl) - log(1 - D(G(z)))] (0.5 in the authors' code, the
+    default); G minimises the mean over features of (mean_x f(x_unl) - mean_z f(G(z)))^2, the
+    batch means over the global batch under ``tf.distribute``.
+
+    The MNIST networks of the paper's code: G z(100) -> 500 -> 500 (softplus, batch norm) ->
+    784 with weight norm (tanh: ganzoo's pixels are [-1, 1], the paper's sigmoid gave [0, 1]);
+    D Gaussian noise 0.3 on the input, weight-normalised ReLU layers 1000-500-250-250-250 each
+    followed by noise 0.5, and K weight-normalised logits. Adam(0.003, beta_1 0.5).
+
+    Batches are ``(labelled images, labels, unlabelled images)``
+    (``ganzoo.data.semi_supervised_pipeline``) or ``(images, labels)`` (all labelled; the
+    images are then also the unlabelled part). ``classify(images)`` gives class predictions;
+    ``generate`` draws unconditional samples.
+
+    Example:
+        >>> model = ganzoo.build("ssgan", image_shape=(28, 28, 1), num_classes=10)
+        >>> model.compile()
+        >>> model.classify(images)  # [N] class ids
+    """
+
+    conditioning = "required"  # D classifies num_classes classes; G takes no labels
+    semi_supervised = True  # run.py feeds it ganzoo.data.semi_supervised_pipeline batches
+    tiny_args = dict(image_shape=(8, 8, 1), latent_dim=4, num_classes=3, g_units=(16,),
+                     d_units=(16, 8))
+    default_compile_args = dict(
+        g_optimizer=dict(class_name="adam", config=dict(learning_rate=3e-3, beta_1=0.5)),
+        d_optimizer=dict(class_name="adam", config=dict(learning_rate=3e-3, beta_1=0.5)),
+        loss="non_saturating",
+        d_steps=1,
+        label_smoothing=0.0,
+    )
+
+    def __init__(self, g_units=(500, 500), d_units=(1000, 500, 250, 250, 250), input_noise=0.3,
+                 hidden_noise=0.5, unlabeled_weight=0.5, **kwargs):
+        super().__init__(**kwargs)
+        self.g_units = tuple(int(u) for u in g_units)
+        self.d_units = tuple(int(u) for u in d_units)
+        self.input_noise = float(input_noise)
+        self.hidden_noise = float(hidden_noise)
+        self.unlabeled_weight = float(unlabeled_weight)
+        if not self.d_units:
+            raise ValueError("ssgan needs at least one hidden layer in D (d_units) to match")
+        if self.pack != 1:
+            raise ValueError(f"pack={self.pack}: ssgan's discriminator classifies single "
+                             "examples; use pack=1")
+        self._build_networks()
+
+    def compile(self, *args, d_steps=None, **kwargs):
+        if d_steps not in (None, 1):
+            raise ValueError(f"ssgan makes one discriminator update per step (the paper's); "
+                             f"got d_steps={d_steps}")
+        super().compile(*args, d_steps=1, **kwargs)
+
+    @property
+    def conditional(self):
+        """The generator takes no labels: only the discriminator knows the classes."""
+        return False
+
+    def build_generator(self):
+        import math
+
+        z = keras.Input((self.latent_dim,), name="z")
+        h = z
+        for units in self.g_units:
+            h = keras.layers.Dense(units)(h)
+            h = keras.layers.BatchNormalization(synchronized=True)(h)
+            h = keras.layers.Activation("softplus")(h)
+        h = WeightNormDense(math.prod(self.image_shape), activation="tanh")(h)
+        return keras.Model(z, keras.layers.Reshape(self.image_shape)(h), name="generator")
+
+    def build_discriminator(self):
+        x = keras.Input(self.d_input_shape, name="x")
+        h = GaussianNoise(self.input_noise)(keras.layers.Flatten()(x))
+        features = None
+        for units in self.d_units:
+            features = WeightNormDense(units, activation="relu")(h)
+            h = GaussianNoise(self.hidden_noise)(features)
+        logits = WeightNormDense(self.num_classes, name="logits")(h)
+        return keras.Model(x, [logits, features], name="discriminator")
+
+    # -- training --------------------------------------------------------------------------------
+
+    def split_batch(self, data):
+        """(labelled images, labels, unlabelled images) of a batch."""
+        if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
+            raise ValueError("ssgan batches are (labelled images, labels, unlabelled images) or "
+                             "(images, labels): see ganzoo.data.semi_supervised_pipeline")
+        if len(data) == 2:
+            return data[0], data[1], data[0]
+        return tuple(data)
+
+    def _global_mean(self, values):
+        """Mean over the global batch of per-replica rows (differentiable all-reduce)."""
+        replicas, _ = rng.replica_info()
+        total = tf.reduce_sum(values, axis=0)
+        n = tf.cast(tf.shape(values)[0] * replicas, values.dtype)
+        if replicas > 1:
+            total = tf.distribute.get_replica_context().all_reduce("sum", total)
+        return total / n
+
+    @staticmethod
+    def _parts(real):
+        """``real`` is (labelled images, unlabelled images) or one batch serving as both."""
+        return tuple(real) if isinstance(real, (tuple, list)) else (real, real)
+
+    def _d_step(self, real, real_labels, step, d_index, local_n):
+        """One D update: cross-entropy on the labelled part (none when ``real_labels`` is
+        None) + ``unlabeled_weight`` x the real-vs-generated loss on the unlabelled part."""
+        x_lab, x_unl = self._parts(real)
+        with rng.random_stream(self.seed, step, rng.D_NETWORK, d_index) as stream:
+            z, _ = self._fake_inputs(stream, local_n)
+            fake = self.generator(z, training=True)
+            with tf.GradientTape() as tape:
+                logits_unl, _ = self.discriminator(x_unl, training=True)
+                logits_fake, _ = self.discriminator(fake, training=True)
+                lse_unl = tf.reduce_logsumexp(logits_unl, axis=-1)
+                lse_fake = tf.reduce_logsumexp(logits_fake, axis=-1)
+                # -log D(x) = -lse + softplus(lse); -log(1 - D(G(z))) = softplus(lse)
+                loss = self.unlabeled_weight * self._reduce(
+                    -lse_unl + tf.nn.softplus(lse_unl) + tf.nn.softplus(lse_fake), local_n)
+                if real_labels is not None:
+                    logits_lab, _ = self.discriminator(x_lab, training=True)
+                    loss += self._reduce(keras.losses.sparse_categorical_crossentropy(
+                        tf.cast(real_labels, tf.int32), logits_lab, from_logits=True),
+                        tf.shape(x_lab)[0])
+            self._apply(self.d_optimizer, loss, tape, self.discriminator.trainable_variables)
+        return loss
+
+    def _g_step(self, step, local_n, real, real_labels):
+        """One G update by feature matching against the unlabelled part."""
+        _, x_unl = self._parts(real)
+        with rng.random_stream(self.seed, step, rng.G_NETWORK, 0) as stream:
+            z, _ = self._fake_inputs(stream, local_n)
+            _, real_features = self.discriminator(x_unl, training=True)
+            with tf.GradientTape() as tape:
+                fake = self.generator(z, training=True)
+                _, fake_features = self.discriminator(fake, training=True)
+                gap = (self._global_mean(tf.stop_gradient(real_features))
+                       - self._global_mean(fake_features))
+                replicas, _ = rng.replica_info()
+                # every replica computes the whole loss; the optimizer sums their gradients
+                loss = tf.reduce_mean(tf.square(gap)) / replicas
+            self._apply(self.g_optimizer, loss, tape, self.generator.trainable_variables)
+        return loss
+
+    def train_step(self, data):
+        x_lab, y_lab, x_unl = self.split_batch(data)
+        step = tf.convert_to_tensor(self.step)
+        local_n = tf.shape(x_unl)[0]
+        d_loss = self._d_step((x_lab, x_unl), y_lab, step, 0, local_n)
+        g_loss = self._g_step(step, local_n, (x_lab, x_unl), y_lab)
+        return self._end_step(d_loss, g_loss)
+
+    # -- classification ------------------------------------------------------------------------
+
+    def classify(self, images, batch_size=500):
+        """Class ids [N] that D assigns to images (float in [-1, 1], or uint8 [0, 255])."""
+        import numpy as np
+
+        images = np.asarray(images)
+        if images.dtype == np.uint8:
+            images = images.astype(np.float32) / 127.5 - 1.0
+        out = []
+        for start in range(0, len(images), batch_size):
+            logits, _ = self.discriminator(images[start:start + batch_size], training=False)
+            out.append(np.argmax(np.asarray(logits), axis=-1))
+        return np.concatenate(out) if out else np.zeros([0], np.int64)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "g_units": list(self.g_units),
+            "d_units": list(self.d_units),
+            "input_noise": self.input_noise,
+            "hidden_noise": self.hidden_noise,
+            "unlabeled_weight": self.unlabeled_weight,
+        }
