@@ -5,7 +5,9 @@
 - ``inception_score`` (``inception_score.py``): (mean, std) over splits from class probabilities.
 - ``precision_recall``, ``density_coverage`` (``manifold.py``): k-NN manifold metrics.
 - ``parzen_log_likelihood``, ``select_parzen_sigma`` (``parzen.py``): Goodfellow 2014's protocol.
-- ``mode_coverage`` (``modes.py``): the 2-D mixture protocol of VEEGAN / PacGAN.
+- ``mode_coverage`` (``modes.py``): the 2-D mixture protocol of VEEGAN / PacGAN;
+  ``stacked_mnist_modes``: their Stacked-MNIST mode count and KL.
+- ``ms_ssim``, ``class_diversity`` (``diversity.py``): AC-GAN's intra-class MS-SSIM.
 - ``class_consistency`` (``consistency.py``): how often a classifier agrees with the requested class.
 
 Features and class probabilities come from ``ganzoo.metrics.features`` (an MNIST classifier
@@ -17,7 +19,8 @@ from ganzoo.metrics.fid import feature_statistics, frechet_distance, frechet_dis
 from ganzoo.metrics.inception_score import inception_score
 from ganzoo.metrics.kid import kernel_inception_distance
 from ganzoo.metrics.manifold import density_coverage, precision_recall
-from ganzoo.metrics.modes import mode_coverage
+from ganzoo.metrics.diversity import class_diversity, ms_ssim
+from ganzoo.metrics.modes import mode_coverage, stacked_mnist_modes
 from ganzoo.metrics.parzen import parzen_log_likelihood, select_parzen_sigma
 
 __all__ = [
@@ -29,6 +32,9 @@ __all__ = [
     "inception_score",
     "kernel_inception_distance",
     "mode_coverage",
+    "ms_ssim",
+    "class_diversity",
+    "stacked_mnist_modes",
     "parzen_log_likelihood",
     "precision_recall",
     "select_parzen_sigma",

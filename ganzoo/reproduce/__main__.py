@@ -1,0 +1,67 @@
+"""``python -m ganzoo.reproduce [--list] TABLE [--quick] [--workdir DIR] [--out DIR]``."""
+
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from absl import app, flags  # noqa: E402
+
+from ganzoo import _cli  # noqa: E402
+
+PROG = "ganzoo.reproduce"
+FLAGS = flags.FLAGS
+flags.DEFINE_boolean("list", False, "name every table with its expected run time and exit")
+flags.DEFINE_boolean("quick", False, "a reduced version of the table (minutes; for tests): its "
+                     "numbers say nothing about the method")
+flags.DEFINE_string("workdir", os.path.join("runs", "reproduce"), "where the table's runs live "
+                    "(TABLE/ or TABLE_quick/ below it); rerunning resumes them")
+flags.DEFINE_string("out", None, "folder of the report TABLE.md and its pictures (default: "
+                    "reports/, or the workdir for --quick)")
+flags.DEFINE_string("mnist_dir", None, "the full MNIST as IDX files (60,000 training digits), "
+                    "e.g. a download of the official files: goodfellow_parzen then trains on the "
+                    "first 50,000 and picks sigma on the last 10,000, the paper's split (default: "
+                    "the embedded 20,000 digits, 2,000 of them held out)")
+
+
+def main(argv):
+    from ganzoo.reproduce import TABLES, ReproduceError, reproduce
+
+    names = ", ".join(TABLES)
+    if FLAGS.list:
+        for name, table in TABLES.items():
+            print(f"{name:<18}{table.title}\n{'':<18}about {table.minutes:.0f} min on 2 CPU cores "
+                  f"(--quick: {table.quick_minutes:.1f} min); goal: {table.goal}")
+        return
+    if len(argv) != 2:
+        _cli.fail(PROG, f"give one table (valid: {names}), or --list")
+    name = argv[1]
+    if name not in TABLES:
+        import difflib
+
+        close = difflib.get_close_matches(name, TABLES, n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        _cli.fail(PROG, f"unknown table {name!r}; {hint}valid: {names}")
+    out = FLAGS.out or ("reports" if not FLAGS.quick else FLAGS.workdir)
+    table = TABLES[name]
+    if FLAGS.mnist_dir is not None:
+        if not os.path.isdir(FLAGS.mnist_dir):
+            _cli.fail(PROG, f"--mnist_dir {FLAGS.mnist_dir} is not a folder")
+        table.mnist_dir = FLAGS.mnist_dir
+    print(f"{PROG}: {table.title}: about {table.quick_minutes if FLAGS.quick else table.minutes:.1f}"
+          " min on 2 CPU cores", flush=True)
+    try:
+        path = reproduce(table, FLAGS.workdir, out, quick=FLAGS.quick,
+                         log=lambda line: print(f"{PROG}: {line}", flush=True))
+    except ReproduceError as error:
+        _cli.fail(PROG, str(error))
+    print(f"{PROG}: wrote {path}")
+
+
+def console_main():
+    app.run(main, flags_parser=lambda argv: _cli.parse_flags(PROG, argv))
+
+
+if __name__ == "__main__":
+    console_main()
+    sys.exit(0)

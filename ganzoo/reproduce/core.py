@@ -1,0 +1,245 @@
+"""The machinery the paper tables share: runs, resumable training, cached scores, reports.
+
+A table is a ``Table`` subclass: its ``runs(quick)`` are ``Run``s (one ``python -m ganzoo.run``
+training each, or a preset to load), ``score(run, workdir, quick)`` measures one finished run
+with the paper's protocol, and ``report(results, quick, figures)`` writes the Markdown beside
+the paper's numbers. ``reproduce(table, ...)`` trains what is missing (a killed run resumes from
+its newest checkpoint, finished runs are skipped), scores each run once (``score.json`` in its
+workdir, written atomically and keyed on the run's command, so a changed recipe is re-run rather
+than silently reused), and writes ``TABLE.md`` with its pictures.
+"""
+
+import dataclasses
+import hashlib
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+
+import ganzoo
+from ganzoo.images import atomic_write_text
+
+
+class ReproduceError(ValueError):
+    """A table cannot run as asked: reported as one line, exit status 2 (CLI)."""
+
+
+@dataclasses.dataclass
+class Run:
+    """One training run of a table (or, with ``preset``, a published model to score)."""
+
+    name: str  # its folder under the table's workdir
+    args: list  # ganzoo.run flags, without --workdir
+    row: dict  # what it varies (e.g. {"dataset": "ring8", "pack": 2}): its row of the table
+    seed: int = 0
+    steps: int = 0
+    preset: str = ""
+
+    def command(self, workdir):
+        if self.preset:
+            return f"ganzoo.load({self.preset!r})"
+        root = os.path.dirname(workdir.rstrip(os.sep))
+        args = [a.replace("{root}", root) for a in self.args]
+        return shlex.join(["python", "-m", "ganzoo.run", *args, "--workdir", workdir])
+
+    def key(self):
+        """Identity of the run's recipe: a score cached under another key is stale."""
+        text = json.dumps([self.args, self.preset, self.steps], sort_keys=True)
+        return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+class Table:
+    """A paper table (see the module docstring)."""
+
+    name = ""
+    title = ""
+    paper = ""  # citation with link
+    goal = ""  # what ganzoo aims at, in one sentence
+    minutes = 0.0  # expected minutes on 2 CPU cores, full table
+    quick_minutes = 0.0
+
+    def runs(self, quick):
+        raise NotImplementedError
+
+    def prepare(self, root, quick):
+        """Called before the runs with the table's run folder: write data files the runs'
+        arguments name as ``{root}/...``."""
+
+    def score(self, run, workdir, quick):
+        """{metric: value} of one finished run (JSON-serialisable)."""
+        raise NotImplementedError
+
+    def report(self, results, quick, figures):
+        """Markdown of the table. ``results``: [(run, workdir, score, seconds)], in ``runs``
+        order; ``figures``: folder for pictures (linked relative to the report's folder)."""
+        raise NotImplementedError
+
+
+def checkpoint_step(workdir):
+    """The step of a workdir's newest checkpoint (0 when it has none)."""
+    from ganzoo import callbacks as cb
+
+    found = cb.list_checkpoints(os.path.join(workdir, "checkpoints"))
+    return found[-1][0] if found else 0
+
+
+def newest_checkpoint(workdir):
+    from ganzoo import callbacks as cb
+
+    found = cb.list_checkpoints(os.path.join(workdir, "checkpoints"))
+    if not found:
+        raise ReproduceError(f"no checkpoint in {workdir}/checkpoints")
+    return found[-1][1]
+
+
+def load_run_model(workdir):
+    """The model of a workdir's newest checkpoint."""
+    import keras
+
+    return keras.saving.load_model(newest_checkpoint(workdir), compile=False)
+
+
+def _read_json(path, default=None):
+    if not os.path.exists(path):
+        return default
+    with open(path) as f:
+        return json.load(f)
+
+
+def _train(run, workdir, root):
+    """Trains (or resumes) one run in a child process; returns its wall seconds."""
+    os.makedirs(workdir, exist_ok=True)
+    spec_path = os.path.join(workdir, "reproduce_run.json")
+    spec = _read_json(spec_path)
+    if spec is not None and spec.get("key") != run.key():
+        raise ReproduceError(
+            f"{workdir} holds a run of another recipe ({spec.get('command')}); delete it to "
+            f"train {run.name} afresh, or pass another --workdir")
+    atomic_write_text(spec_path, json.dumps({"key": run.key(), "command": run.command(workdir)},
+                                            indent=1))
+    args = [a.replace("{root}", root) for a in run.args]
+    command = [sys.executable, "-m", "ganzoo.run", *args, "--workdir", workdir,
+               "--config.log.verbose=2"]
+    start = time.time()
+    with open(os.path.join(workdir, "train.log"), "a") as out:
+        status = subprocess.call(command, stdout=out, stderr=subprocess.STDOUT)
+    seconds = time.time() - start
+    timing_path = os.path.join(workdir, "reproduce_time.json")
+    earlier = _read_json(timing_path, {}).get("seconds", 0.0)
+    atomic_write_text(timing_path, json.dumps({"seconds": round(earlier + seconds, 1)}))
+    if status:
+        tail = ""
+        with open(os.path.join(workdir, "train.log")) as f:
+            lines = [line.strip() for line in f.read().splitlines() if line.strip()]
+            tail = lines[-1] if lines else ""
+        raise ReproduceError(f"training {run.name} failed (exit {status}): {tail} "
+                             f"(log: {workdir}/train.log)")
+    return seconds
+
+
+def reproduce(table, workdir_root, out_dir, quick=False, log=print):
+    """Runs a table end to end (resumable); returns the report's path."""
+    runs = table.runs(quick)
+    root = os.path.join(workdir_root, table.name + ("_quick" if quick else ""))
+    results = []
+    total_start = time.time()
+    table.prepare(root, quick)
+    for index, run in enumerate(runs, 1):
+        workdir = os.path.join(root, run.name)
+        prefix = f"[{index}/{len(runs)}] {run.name}"
+        score_path = os.path.join(workdir, "score.json")
+        cached = _read_json(score_path)
+        if cached is not None and cached.get("key") == run.key():
+            log(f"{prefix}: done")
+            results.append((run, workdir, cached["score"], cached.get("seconds", 0.0)))
+            continue
+        if not run.preset:
+            done = checkpoint_step(workdir)
+            if done < run.steps:
+                state = f"resuming at step {done}" if done else "from scratch"
+                log(f"{prefix}: training {run.steps} steps ({state})")
+                _train(run, workdir, root)
+            if checkpoint_step(workdir) < run.steps:
+                raise ReproduceError(f"{workdir} stopped at step {checkpoint_step(workdir)} of "
+                                     f"{run.steps}; see {workdir}/train.log")
+        else:
+            os.makedirs(workdir, exist_ok=True)
+        log(f"{prefix}: scoring")
+        start = time.time()
+        score = table.score(run, workdir, quick)
+        score_seconds = time.time() - start
+        seconds = _read_json(os.path.join(workdir, "reproduce_time.json"), {}).get("seconds", 0.0)
+        atomic_write_text(score_path, json.dumps(
+            {"key": run.key(), "command": run.command(workdir), "seed": run.seed,
+             "row": run.row, "seconds": seconds, "score_seconds": round(score_seconds, 1),
+             "score": score}, indent=1, default=float))
+        log(f"{prefix}: {summarise(score)}")
+        results.append((run, workdir, score, seconds))
+    name = table.name + ("_quick" if quick else "")
+    figures = os.path.join(out_dir, name)
+    os.makedirs(figures, exist_ok=True)
+    body = table.report(results, quick, figures)
+    text = header(table, results, quick, time.time() - total_start) + body
+    path = os.path.join(out_dir, name + ".md")
+    atomic_write_text(path, text)
+    return path
+
+
+def summarise(score):
+    parts = []
+    for key, value in score.items():
+        if isinstance(value, float):
+            parts.append(f"{key} {value:.4g}")
+        elif isinstance(value, (int, str)):
+            parts.append(f"{key} {value}")
+    return ", ".join(parts[:8])
+
+
+def header(table, results, quick, seconds):
+    train_minutes = sum(r[3] for r in results) / 60
+    lines = [
+        f"# {table.title}" + (" (quick version)" if quick else ""),
+        "",
+        f"Paper: {table.paper}",
+        "",
+        f"Goal: {table.goal}",
+        "",
+        f"Reproduce: `python -m ganzoo.reproduce {table.name}{' --quick' if quick else ''}` "
+        f"(ganzoo {ganzoo.__version__}; {len(results)} runs; training wall time "
+        f"{train_minutes:.1f} min on this machine, measured when each run was trained).",
+        "",
+    ]
+    if quick:
+        lines += ["**Quick version**: reduced budgets for tests; its figures say nothing about "
+                  "the method.", ""]
+    return "\n".join(lines) + "\n"
+
+
+def mean_std(values):
+    import numpy as np
+
+    values = np.asarray(values, np.float64)
+    if len(values) == 0:
+        return float("nan"), float("nan")
+    return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
+
+
+def fmt_mean_std(values, digits=2):
+    mean, std = mean_std(values)
+    return f"{mean:.{digits}f} ± {std:.{digits}f}" if len(values) > 1 else f"{mean:.{digits}f}"
+
+
+def markdown_table(header_row, rows):
+    lines = ["| " + " | ".join(header_row) + " |", "|" + "---|" * len(header_row)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def commands_section(results):
+    lines = ["## Commands", "", "Each run, as `python -m ganzoo.reproduce` ran it (seed, wall "
+             "time of its training):", ""]
+    for run, workdir, _, seconds in results:
+        lines.append(f"- `{run.command(workdir)}` (seed {run.seed}, {seconds / 60:.1f} min)")
+    return "\n".join(lines) + "\n"

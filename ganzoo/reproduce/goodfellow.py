@@ -1,0 +1,173 @@
+"""Goodfellow et al. 2014, Table 1: Parzen-window log-likelihood of the MNIST test digits.
+
+The paper's protocol (its code's ``parzen_ll.py``): 10,000 samples of G on [0, 1] pixels, an
+isotropic Gaussian kernel on each, its width sigma chosen among 10 values log-spaced from 0.1 to
+1 by the mean log-likelihood of a validation split held out of the training digits (MNIST's last
+10,000), then the mean log-likelihood of the 10,000 test digits with its standard error.
+
+The runs change one thing at a time from ganzoo's default ``gan`` run, each keeping the
+changes before it, so that the report shows what each did.
+"""
+
+import json
+import os
+
+import numpy as np
+
+from ganzoo.images import atomic_write_text
+from ganzoo.reproduce import core
+
+PAPER = [("DBN (Bengio et al. 2013)", 138, 2), ("Stacked CAE (Bengio et al. 2013)", 121, 1.6),
+         ("Deep GSN (Bengio et al. 2014)", 214, 1.1), ("Adversarial nets (the paper)", 225, 2)]
+GOAL = 225.0
+NUM_SAMPLES = 10_000
+
+# (name, what changes, ganzoo.run flags beyond the data and steps, steps)
+VARIANTS = [
+    ("default", "ganzoo's `gan` default: the paper's MLP and maxout D with dropout, Adam, "
+     "5,000 steps", [], 5_000),
+    ("ema", "+ sampling from an exponential moving average of G's weights (decay 0.999)",
+     ["--config.arch.ema_decay=0.999"], 5_000),
+    ("ema_30k", "+ 30,000 steps (60 epochs of 50,000 digits)", ["--config.arch.ema_decay=0.999"],
+     30_000),
+]
+
+
+class GoodfellowParzen(core.Table):
+    name = "goodfellow_parzen"
+    title = "Parzen-window log-likelihood of MNIST (Goodfellow et al. 2014, Table 1)"
+    paper = ("Goodfellow et al. 2014, Generative Adversarial Nets, "
+             "https://arxiv.org/abs/1406.2661, Table 1")
+    goal = f">= {GOAL:.0f} nats (the paper's GAN: 225 ± 2) on the test digits, pixels in [0, 1]"
+    minutes = 40.0
+    quick_minutes = 1.0
+    mnist_dir = None  # the full MNIST as IDX files: the paper's 50,000 / 10,000 split
+
+    def runs(self, quick):
+        out = []
+        for name, _, flags, steps in VARIANTS:
+            if quick:
+                steps = 30
+                flags = flags + ["--config.arch.g_units=(64,)", "--config.arch.d_units=(32,)",
+                                 "--config.log.sample_every=1000"]
+            out.append(core.Run(name, ["--model", "gan", "--dataset", "{root}/data/train.npz",
+                                       *flags, f"--steps={steps}", "--config.eval.every=0",
+                                       f"--config.log.checkpoint_every={min(steps, 5000)}"],
+                                {"variant": name}, seed=0, steps=steps))
+        return out
+
+    def prepare(self, root, quick):
+        """Writes the training digits and the held-out validation digits."""
+        from ganzoo.data import idx
+        from ganzoo.data.sources import EMBEDDED_DIR
+        from ganzoo.images import atomic_savez
+
+        folder = os.path.join(root, "data")
+        if os.path.exists(os.path.join(folder, "split.json")):
+            return
+        if self.mnist_dir:
+            images, labels = idx.load_idx_split(self.mnist_dir, "train")
+            if len(images) != 60_000:
+                raise core.ReproduceError(f"{self.mnist_dir} holds {len(images)} training digits, "
+                                          "not MNIST's 60,000")
+            cut, origin = 50_000, f"{self.mnist_dir}: training digits 0-49,999; validation 50,000-59,999"
+        else:
+            images, labels = idx.load_idx_split(EMBEDDED_DIR, "train")
+            cut = len(images) - 2_000
+            origin = (f"embedded digits: training 0-{cut - 1:,}; validation {cut:,}-"
+                      f"{len(images) - 1:,} (pass --mnist_dir for the paper's 50,000/10,000 split)")
+        if quick:
+            images, labels, cut = images[:3000], labels[:3000], 2000
+        atomic_savez(os.path.join(folder, "train.npz"), images=images[:cut], labels=labels[:cut])
+        atomic_savez(os.path.join(folder, "valid.npz"), images=images[cut:], labels=labels[cut:])
+        atomic_write_text(os.path.join(folder, "split.json"),
+                          json.dumps({"origin": origin, "train": int(cut),
+                                      "valid": int(len(images) - cut)}))
+
+    @staticmethod
+    def _pixels(images):
+        return np.asarray(images, np.float64).reshape(len(images), -1) / 255.0 if np.asarray(
+            images).dtype == np.uint8 else (np.asarray(images, np.float64).reshape(len(images), -1) + 1) / 2
+
+    def _splits(self, root, quick):
+        from ganzoo.data import idx
+        from ganzoo.data.sources import EMBEDDED_DIR
+
+        with np.load(os.path.join(root, "data", "valid.npz")) as f:
+            valid = self._pixels(f["images"])
+        test, _ = idx.load_idx_split(EMBEDDED_DIR, "test")
+        test = self._pixels(test)
+        return (valid[:500], test[:1000]) if quick else (valid, test)
+
+    def score(self, run, workdir, quick):
+        from ganzoo.metrics import parzen
+
+        root = os.path.dirname(workdir.rstrip(os.sep))
+        valid, test = self._splits(root, quick)
+        model = core.load_run_model(workdir)
+        n = 1000 if quick else NUM_SAMPLES
+        samples = self._pixels(model.generate(n, seed=run.seed))
+        sigma, by_sigma = parzen.select_parzen_sigma(samples, valid)
+        mean, stderr = parzen.parzen_log_likelihood(samples, test, sigma)
+        grid = np.asarray(model.generate(100, seed=run.seed))
+        np.save(os.path.join(workdir, "grid.npy"), grid)
+        return {"parzen_ll": mean, "parzen_stderr": stderr, "sigma": sigma,
+                "validation_ll": by_sigma, "num_samples": n,
+                "validation": len(valid), "test": len(test)}
+
+    def baseline(self, root, quick):
+        """The same protocol with real training digits in place of samples (cached)."""
+        from ganzoo.metrics import parzen
+
+        path = os.path.join(root, "data", "real_baseline.json")
+        if os.path.exists(path):
+            with open(path) as f:
+                return json.load(f)
+        valid, test = self._splits(root, quick)
+        with np.load(os.path.join(root, "data", "train.npz")) as f:
+            real = self._pixels(f["images"][: 1000 if quick else NUM_SAMPLES])
+        sigma, _ = parzen.select_parzen_sigma(real, valid)
+        mean, stderr = parzen.parzen_log_likelihood(real, test, sigma)
+        out = {"parzen_ll": mean, "parzen_stderr": stderr, "sigma": sigma, "count": len(real)}
+        atomic_write_text(path, json.dumps(out))
+        return out
+
+    def report(self, results, quick, figures):
+        from ganzoo.images import save_image_grid
+
+        root = os.path.dirname(results[0][1].rstrip(os.sep))
+        with open(os.path.join(root, "data", "split.json")) as f:
+            split = json.load(f)
+        real = self.baseline(root, quick)
+        folder = os.path.basename(figures)
+        what = {name: text for name, text, _, _ in VARIANTS}
+        rows = [[f"{name} (paper)", f"{ll} ± {se}", "", ""] for name, ll, se in PAPER]
+        previous = None
+        for run, _, score, seconds in results:
+            ll = score["parzen_ll"]
+            delta = "" if previous is None else f"{ll - previous:+.1f}"
+            previous = ll
+            rows.append([f"**ganzoo {run.name}**: {what[run.name]}",
+                         f"{ll:.1f} ± {score['parzen_stderr']:.1f}", f"{score['sigma']:.3f}", delta])
+        rows.append([f"real training digits ({real['count']:,}) in place of samples",
+                     f"{real['parzen_ll']:.1f} ± {real['parzen_stderr']:.1f}", f"{real['sigma']:.3f}", ""])
+        best = max(r[2]["parzen_ll"] for r in results)
+        pictures = []
+        for run, workdir, _, _ in results:
+            save_image_grid(np.load(os.path.join(workdir, "grid.npy")),
+                            os.path.join(figures, f"{run.name}.png"), nrow=10)
+            pictures.append(f"| {run.name} | ![{run.name}]({folder}/{run.name}.png) |")
+        lines = [
+            "## Results", "",
+            f"Data: {split['origin']}. Samples: {results[0][2]['num_samples']:,} a run (seed "
+            f"{results[0][0].seed}); sigma chosen on {results[0][2]['validation']:,} validation "
+            f"digits; test: {results[0][2]['test']:,} MNIST test digits. Mean log-likelihood in "
+            "nats ± standard error; each ganzoo row keeps the changes above it (the last column: "
+            "what the row's change did).", "",
+            core.markdown_table(["model", "log-likelihood (nats)", "sigma", "change"], rows),
+            f"Best ganzoo run: {best:.1f} nats; goal (>= {GOAL:.0f}) "
+            f"{'met' if best >= GOAL else 'not met'}.", "",
+            "Samples (100 a run, the generator that was scored):", "",
+            "| run | samples |", "|---|---|", *pictures, "",
+        ]
+        return "\n".join(lines) + "\n" + core.commands_section(results)

@@ -1,0 +1,165 @@
+"""Mode collapse on the 2-D mixtures: PacGAN (Lin et al. 2018) Table 1, VEEGAN's protocol.
+
+A GAN with and without packing (the discriminator judges m samples at once, m = 2, 3, 4) on the
+ring of 8 and the grid of 25 Gaussians, several seeds each; 2,500 samples a run are scored with
+``ganzoo.metrics.mode_coverage``: modes captured (at least a fifth of a uniform share of
+high-quality samples), the fraction of samples within 3 standard deviations of a mode, and the
+reverse KL of the mode histogram to uniform.
+"""
+
+import numpy as np
+
+from ganzoo.reproduce import core
+
+# PacGAN Table 1 (mean ± standard error over 10 trials): modes, high quality %, reverse KL
+PAPER = {
+    "ring8": {"GAN": (6.3, 98.2, 0.45), "ALI": (6.6, 97.6, 0.36), "PacGAN2": (7.9, 95.6, 0.07),
+              "PacGAN3": (7.8, 97.7, 0.10), "PacGAN4": (7.8, 95.9, 0.07)},
+    "grid25": {"GAN": (17.3, 94.8, 0.70), "ALI": (24.1, 95.7, 0.14), "PacGAN2": (23.8, 91.3, 0.13),
+               "PacGAN3": (24.6, 94.2, 0.06), "PacGAN4": (24.8, 93.6, 0.04)},
+}
+GOALS = {"ring8": (8, 0.97, 0.02), "grid25": (25, 0.95, 0.03)}  # modes, high quality, reverse KL
+NUM_SAMPLES = 2500  # PacGAN's figure and metric sample count
+
+# PacGAN's networks (its synthetic_data_experiments configs): G four ReLU layers of 400 on a 2-D
+# Gaussian z, D three maxout layers of 200 units x 5 pieces, no dropout nor max-norm; batch 100
+# discriminator inputs (of m samples each when packed). PacGAN trained 400 epochs of 100,000
+# points (400,000 steps) with Adam(1e-4, beta_1 0.8); on this budget (10,000-20,000 steps) that
+# rate had not placed one sample within 3 std of a mode after 4,000 steps, so Adam(1e-3, 0.5);
+# G's tanh output (ganzoo's mixtures are scaled into [-1, 1]) where PacGAN's was linear, and no
+# batch norm in G; samples from the EMA of G's weights.
+RECIPE = [
+    "--config.arch.latent_dim=2",
+    "--config.arch.g_units=(400,400,400,400)",
+    "--config.arch.d_units=(200,200,200)",
+    "--config.arch.d_pieces=5",
+    "--config.arch.g_init_range=0.035",
+    "--config.arch.d_init_range=0.035",
+    "--config.arch.ema_decay=0.999",
+    "--config.arch.d_max_norm=0",
+    "--config.train.lr_g=1e-3",
+    "--config.train.lr_d=1e-3",
+    "--config.train.beta1=0.5",
+]
+
+
+class ModeCollapse(core.Table):
+    name = "mode_collapse"
+    title = "Mode collapse on 2-D Gaussian mixtures (PacGAN Table 1)"
+    paper = ("Lin et al. 2018, PacGAN, https://arxiv.org/abs/1712.04086, Table 1 (protocol of "
+             "Srivastava et al. 2017, VEEGAN, https://arxiv.org/abs/1705.07761)")
+    goal = ("ring: 8/8 modes, >= 97% high-quality samples, reverse KL <= 0.02; grid: 25/25, "
+            ">= 95%, <= 0.03 (mean over seeds)")
+    packs = (1, 2, 3, 4)
+    seeds = (0, 1, 2)
+    steps = {"ring8": 10_000, "grid25": 20_000}
+    minutes = 130.0
+    quick_minutes = 1.5
+
+    def runs(self, quick):
+        out = []
+        packs = (1, 2) if quick else self.packs
+        seeds = (0,) if quick else self.seeds
+        for dataset in ("ring8", "grid25"):
+            steps = 40 if quick else self.steps[dataset]
+            for pack in packs:
+                for seed in seeds:
+                    args = ["--model", "gan", "--dataset", dataset, *RECIPE,
+                            f"--config.arch.pack={pack}", f"--config.train.batch_size={100 * pack}",
+                            f"--steps={steps}", f"--seed={seed}", "--config.eval.every=0",
+                            f"--config.log.checkpoint_every={min(steps, 2000)}"]
+                    if quick:
+                        args += ["--config.arch.g_units=(32,32)", "--config.arch.d_units=(16,16)",
+                                 "--config.log.sample_every=1000"]
+                    out.append(core.Run(f"{dataset}_pack{pack}_seed{seed}", args,
+                                        {"dataset": dataset, "pack": pack}, seed=seed,
+                                        steps=steps))
+        return out
+
+    def score(self, run, workdir, quick):
+        from ganzoo.data import toy
+        from ganzoo.metrics import mode_coverage
+
+        model = core.load_run_model(workdir)
+        points = np.asarray(model.generate(NUM_SAMPLES, seed=1000 + run.seed))
+        np.save(f"{workdir}/points.npy", points)
+        modes, std = toy.mixture(run.row["dataset"])
+        cover = mode_coverage(points, modes, std)
+        return {k: cover[k] for k in ("modes_captured", "num_modes", "high_quality", "reverse_kl",
+                                      "counts")}
+
+    def report(self, results, quick, figures):
+        import os
+
+        from ganzoo.data import toy
+        from ganzoo.images import save_scatter
+
+        lines = ["## Results", "",
+                 f"{NUM_SAMPLES} samples a run (from the EMA generator), mean ± standard "
+                 "deviation over seeds (the paper: ± standard error over 10 trials).", ""]
+        folder = os.path.basename(figures)
+        for dataset in ("ring8", "grid25"):
+            rows = []
+            target_modes, target_hq, target_kl = GOALS[dataset]
+            for name, (m, hq, kl) in PAPER[dataset].items():
+                rows.append([f"{name} (paper)", f"{m}", f"{hq}%", f"{kl}", ""])
+            ours = [r for r in results if r[0].row["dataset"] == dataset]
+            for pack in sorted({r[0].row["pack"] for r in ours}):
+                group = [r[2] for r in ours if r[0].row["pack"] == pack]
+                modes = [g["modes_captured"] for g in group]
+                hq = [100 * g["high_quality"] for g in group]
+                kl = [g["reverse_kl"] for g in group]
+                met = (np.mean(modes) >= target_modes and np.mean(hq) >= 100 * target_hq
+                       and np.mean(kl) <= target_kl)
+                label = "GAN" if pack == 1 else f"PacGAN{pack}"
+                rows.append([f"**ganzoo {label}** ({len(group)} seeds)", core.fmt_mean_std(modes, 1),
+                             core.fmt_mean_std(hq, 1) + "%", core.fmt_mean_std(kl, 3),
+                             "met" if met else "not met"])
+            lines += [f"### {dataset} (goal: {target_modes} modes, >= {100 * target_hq:.0f}% "
+                      f"high quality, reverse KL <= {target_kl})", "",
+                      core.markdown_table(["model", "modes", "high quality", "reverse KL",
+                                           "goal"], rows)]
+            # pictures: every run's samples over the modes, one figure a run
+            modes_xy, _ = toy.mixture(dataset)
+            pictures = []
+            for run, workdir, score, _ in ours:
+                points = np.load(f"{workdir}/points.npy")
+                png = f"{run.name}.png"
+                save_scatter(points, os.path.join(figures, png), modes=modes_xy,
+                             title=f"{dataset} pack {run.row['pack']} seed {run.seed}: "
+                                   f"{score['modes_captured']}/{score['num_modes']} modes, "
+                                   f"{100 * score['high_quality']:.1f}% HQ")
+                pictures.append(f"![{run.name}]({folder}/{png})")
+            histogram = f"{dataset}_histograms.png"
+            _histograms(ours, os.path.join(figures, histogram))
+            lines += ["Samples (grey) over the mixture's modes (red), every run:", "",
+                      " ".join(pictures), "",
+                      "High-quality samples per mode (the histogram behind the reverse KL):", "",
+                      f"![{dataset} histograms]({folder}/{histogram})", ""]
+        return "\n".join(lines) + "\n" + core.commands_section(results)
+
+
+def _histograms(results, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ganzoo.images import atomic_write
+
+    n = len(results)
+    cols = min(n, 3)
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 2.4 * rows), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.axis("off")
+    for ax, (run, _, score, _) in zip(axes.flat, results):
+        counts = np.asarray(score["counts"])
+        ax.bar(np.arange(len(counts)), counts, color="tab:blue")
+        ax.axhline(NUM_SAMPLES / len(counts), color="tab:red", lw=0.8, ls="--")
+        ax.set_title(f"pack {run.row['pack']} seed {run.seed}: KL {score['reverse_kl']:.3f}",
+                     fontsize=8)
+        ax.tick_params(labelsize=6)
+    fig.tight_layout()
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=80, format="png"), suffix=".png")
+    plt.close(fig)

@@ -1,0 +1,281 @@
+"""Paper tables: PacGAN packing, the protocols' metrics against hand-computed or independent
+references, and ``python -m ganzoo.reproduce`` (list, errors, resumable runs, quick tables)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from scipy.special import logsumexp
+from scipy.stats import multivariate_normal
+
+import ganzoo
+from conftest import REPO
+from ganzoo.metrics import diversity, parzen
+from ganzoo.registry import get_model_class
+
+
+# -- packing -----------------------------------------------------------------------------------
+
+def test_packing_concatenates_consecutive_examples_along_the_last_axis():
+    model = ganzoo.build("dcgan", **dict(get_model_class("dcgan").tiny_args, pack=3))
+    assert model.discriminator.input.shape[1:] == (16, 16, 3)  # 1 channel x 3
+    images = np.random.default_rng(0).normal(size=(6, 16, 16, 1)).astype(np.float32)
+    packed = model.pack_examples(images).numpy()
+    expected = np.stack([np.concatenate(list(images[i:i + 3]), axis=-1) for i in (0, 3)])
+    np.testing.assert_array_equal(packed, expected)
+    points = ganzoo.build("gan", image_shape=(2,), latent_dim=2, g_units=(8,), d_units=(4,),
+                          d_pieces=2, pack=2)
+    xy = np.arange(8, dtype=np.float32).reshape(4, 2)
+    np.testing.assert_array_equal(points.pack_examples(xy).numpy(), [[0, 1, 2, 3], [4, 5, 6, 7]])
+    # each pack's output is given to each of its examples
+    np.testing.assert_array_equal(points.unpack_outputs(tf.constant([[1.0], [2.0]])).numpy(),
+                                  [[1], [1], [2], [2]])
+    assert ganzoo.build("sngan", **get_model_class("sngan").tiny_args).pack == 1
+
+
+def test_packed_discriminator_loss_is_the_mean_over_packs():
+    model = ganzoo.build("gan", image_shape=(2,), latent_dim=2, g_units=(8,), d_units=(4,),
+                         d_pieces=2, pack=2, seed=1)
+    model.compile()
+    rng = np.random.default_rng(1)
+    real = rng.normal(size=(6, 2)).astype(np.float32)
+    fake = rng.normal(size=(6, 2)).astype(np.float32)
+    real_out = model.discriminate(real, None, training=False)
+    fake_out = model.discriminate(fake, None, training=False)
+    loss = float(model._reduce(model.discriminator_loss(real_out, fake_out, None, None), 6))
+    # by hand: the discriminator on the 3 packs of each, the paper's loss averaged over packs
+    logit_real = model.discriminator(real.reshape(3, 4)).numpy().ravel()
+    logit_fake = model.discriminator(fake.reshape(3, 4)).numpy().ravel()
+    softplus = lambda x: np.logaddexp(0.0, x)  # noqa: E731
+    expected = np.mean(softplus(-logit_real) + softplus(logit_fake))
+    np.testing.assert_allclose(loss, expected, rtol=1e-5)
+
+
+def test_packing_refuses_conditional_paired_and_uneven_batches():
+    with pytest.raises(ValueError, match="unconditional models.*num_classes=3"):
+        ganzoo.build("acgan", **dict(get_model_class("acgan").tiny_args, num_classes=3, pack=2))
+    with pytest.raises(ValueError, match="paired"):
+        ganzoo.build("pix2pix", **dict(get_model_class("pix2pix").tiny_args, pack=2))
+    with pytest.raises(ValueError, match="pack must be >= 1"):
+        ganzoo.build("gan", **dict(get_model_class("gan").tiny_args, pack=0))
+    model = ganzoo.build("gan", **dict(get_model_class("gan").tiny_args, pack=4))
+    model.compile(d_steps=2)
+    with pytest.raises(ValueError, match="multiple of 8 examples.*got a batch of 12"):
+        model.train_step(tf.zeros((12, 8, 8, 1)))
+
+
+def test_packing_round_trips_through_keras_files(tmp_path):
+    import keras
+
+    model = ganzoo.build("sngan", **dict(get_model_class("sngan").tiny_args, pack=2))
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path, compile=False)
+    assert loaded.pack == 2 and loaded.discriminator.input.shape[-1] == 2
+
+
+# -- Parzen: sigma chosen on a validation split -------------------------------------------------
+
+def test_parzen_sigma_is_chosen_on_the_validation_split_not_the_test_split():
+    rng = np.random.default_rng(0)
+    samples = rng.normal(size=(50, 3))
+    near = samples[:20] + 0.05 * rng.normal(size=(20, 3))  # wants a narrow window
+    far = 3.0 * rng.normal(size=(20, 3))  # wants a wide one
+    sigmas = (0.05, 0.2, 1.0, 3.0)
+
+    def scipy_mean_ll(points, sigma):  # independent reference: an explicit Gaussian mixture
+        dens = np.stack([multivariate_normal(s, sigma**2 * np.eye(3)).logpdf(points) for s in samples])
+        return float(np.mean(logsumexp(dens, axis=0) - np.log(len(samples))))
+
+    for validation in (near, far):
+        chosen, scores = parzen.select_parzen_sigma(samples, validation, sigmas)
+        reference = {s: scipy_mean_ll(validation, s) for s in sigmas}
+        np.testing.assert_allclose([scores[s] for s in sigmas], [reference[s] for s in sigmas],
+                                   rtol=1e-9)
+        assert chosen == max(reference, key=reference.get)
+    assert parzen.select_parzen_sigma(samples, near, sigmas)[0] < parzen.select_parzen_sigma(
+        samples, far, sigmas)[0]
+    mean, stderr = parzen.parzen_log_likelihood(samples, far, 1.0)
+    values = [scipy_mean_ll(far[i:i + 1], 1.0) for i in range(len(far))]
+    np.testing.assert_allclose([mean, stderr], [np.mean(values), np.std(values, ddof=1) / np.sqrt(20)],
+                               rtol=1e-9)
+
+
+# -- MS-SSIM ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("shape,settings", [
+    ((3, 180, 180, 3), {}),  # the standard 5 scales, 11-pixel window
+    ((4, 28, 28, 1), diversity.MNIST_SETTINGS),
+    ((2, 45, 27, 2), {"power_factors": (0.2, 0.3, 0.5), "filter_size": 5}),  # odd sizes: padding
+])
+def test_ms_ssim_matches_tensorflow(shape, settings):
+    rng = np.random.default_rng(len(shape) + shape[1])
+    x = rng.uniform(0, 1, shape)
+    y = np.clip(0.6 * x + 0.2 + rng.normal(0, 0.15, shape), 0, 1)
+    ours = diversity.ms_ssim(x, y, 1.0, **settings)
+    theirs = tf.image.ssim_multiscale(tf.constant(x, tf.float32), tf.constant(y, tf.float32), 1.0,
+                                      **settings).numpy()
+    np.testing.assert_allclose(ours, theirs, atol=2e-5)
+    np.testing.assert_allclose(diversity.ms_ssim(x, x, 1.0, **settings), 1.0, atol=1e-9)
+
+
+def test_ms_ssim_refuses_images_too_small_for_its_scales():
+    with pytest.raises(ValueError, match="too small for 5 scales.*MNIST_SETTINGS"):
+        diversity.ms_ssim(np.zeros((1, 28, 28, 1)), np.zeros((1, 28, 28, 1)))
+
+
+def test_class_diversity_pairs_distinct_members_of_each_class():
+    rng = np.random.default_rng(0)
+    noise = rng.uniform(-1, 1, (10, 28, 28, 1))
+    collapsed = np.repeat(noise[:1], 10, axis=0)  # class 1: ten copies of one image
+    images = np.concatenate([noise, collapsed])
+    labels = np.repeat([0, 1], 10)
+    out = diversity.class_diversity(images, labels, num_pairs=50, seed=0, **diversity.MNIST_SETTINGS)
+    assert out[1][0] == pytest.approx(1.0) and out[1][1] == pytest.approx(0.0)
+    assert out[0][0] < 0.2  # independent noise images: far from identical; never self-pairs
+    with pytest.raises(ValueError, match="class 2 has 1 image"):
+        diversity.class_diversity(images[:3], [0, 0, 2], **diversity.MNIST_SETTINGS)
+
+
+# -- Stacked MNIST ------------------------------------------------------------------------------
+
+def test_stacked_mnist_mode_counting_by_hand():
+    from ganzoo.metrics import stacked_mnist_modes
+
+    out = stacked_mnist_modes([[1, 2, 3], [1, 2, 3], [0, 0, 7]])
+    assert out["modes_captured"] == 2 and out["num_modes"] == 1000
+    assert out["counts"][123] == 2 and out["counts"][7] == 1 and sum(out["counts"]) == 3
+    p = np.array([2 / 3, 1 / 3])
+    assert out["kl"] == pytest.approx(float(np.sum(p * np.log(p / (1 / 1000)))))
+    even = stacked_mnist_modes([[i // 100, i // 10 % 10, i % 10] for i in range(1000)])
+    assert even["modes_captured"] == 1000 and even["kl"] == pytest.approx(0.0, abs=1e-12)
+    assert stacked_mnist_modes([[4, 4, 4]] * 5)["kl"] == pytest.approx(np.log(1000))
+    with pytest.raises(ValueError, match="0..9"):
+        stacked_mnist_modes([[1, 2, 10]])
+
+
+def test_stacked_mnist_data_and_the_classifier_reading_its_channels():
+    from ganzoo import data
+    from ganzoo.evaluation import source_arrays
+    from ganzoo.reproduce.stacked_mnist import read_digits
+
+    source = data.load("stacked_mnist", "test")
+    assert source.element_shape == (28, 28, 3) and source.num_classes == 1000
+    images, labels = source_arrays(source, 500)
+    again, _ = source_arrays(data.load("stacked_mnist", "test"), 500)
+    np.testing.assert_array_equal(images, again)  # a fixed draw
+    digits_test, digit_labels = data.idx.load_idx_split(data.sources.EMBEDDED_DIR, "test")
+    # each channel is a real test digit of the digit the label spells
+    scaled = digits_test.astype(np.float32) / 127.5 - 1.0
+    for k, digit in enumerate([labels[0] // 100, labels[0] // 10 % 10, labels[0] % 10]):
+        gaps = np.abs(scaled - images[0, ..., k:k + 1]).max(axis=(1, 2, 3))
+        assert gaps.min() < 1e-5 and digit_labels[gaps.argmin()] == digit
+    digits = read_digits(images)
+    truth = np.stack([labels // 100, labels // 10 % 10, labels % 10], axis=1)
+    assert np.mean(np.all(digits == truth, axis=1)) > 0.95
+    assert len(np.unique(labels)) > 350  # 500 draws over 1,000 modes
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+def _reproduce(*args, cwd=REPO):
+    return subprocess.run([sys.executable, "-m", "ganzoo.reproduce", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=900)
+
+
+def test_list_names_every_table_with_its_time_and_bad_names_fail_in_one_line():
+    from ganzoo.reproduce import TABLES
+
+    listed = _reproduce("--list")
+    assert listed.returncode == 0
+    for name, table in TABLES.items():
+        assert name in listed.stdout and f"about {table.minutes:.0f} min" in listed.stdout
+    for args, message in [(["mode_colapse"], "did you mean mode_collapse?"),
+                          ([], "give one table"),
+                          (["acgan", "--mnist_dir", "/nonexistent"], "is not a folder")]:
+        bad = _reproduce(*args)
+        assert bad.returncode == 2
+        lines = bad.stderr.strip().splitlines()
+        assert len(lines) == 1 and message in lines[0] and lines[0].startswith("ganzoo.reproduce: error:")
+
+
+class _TinyTable:
+    """A one-run table on the 2-D ring, to watch the machinery (not a paper's protocol)."""
+
+    name = "tiny"
+    title = "tiny"
+    paper = goal = "-"
+    minutes = quick_minutes = 0.1
+
+    def __init__(self, steps, lr="1e-3"):
+        self.steps, self.lr = steps, lr
+        self.scored = 0
+
+    def prepare(self, root, quick):
+        pass
+
+    def runs(self, quick):
+        from ganzoo.reproduce import Run
+
+        args = ["--model", "gan", "--dataset", "ring8", "--config.arch.g_units=(8,)",
+                "--config.arch.d_units=(4,)", f"--config.train.lr_g={self.lr}",
+                f"--steps={self.steps}", "--config.log.checkpoint_every=10",
+                "--config.log.sample_every=1000", "--config.data.toy_size=1000"]
+        return [Run("r", args, {"x": 1}, steps=self.steps)]
+
+    def score(self, run, workdir, quick):
+        from ganzoo.reproduce import core
+
+        self.scored += 1
+        return {"step": int(core.load_run_model(workdir).step.numpy())}
+
+    def report(self, results, quick, figures):
+        return f"steps {results[0][2]['step']}\n"
+
+
+def test_reproduce_resumes_skips_finished_runs_and_refuses_a_changed_recipe(tmp_path, monkeypatch):
+    from ganzoo.reproduce import ReproduceError, reproduce
+
+    monkeypatch.chdir(REPO)
+    lines = []
+    # a run stopped at step 10 of 20 (as a kill would leave it) ...
+    first = reproduce(_TinyTable(10), str(tmp_path), str(tmp_path / "out"), log=lines.append)
+    assert open(first).read().endswith("steps 10\n")
+    os.remove(tmp_path / "tiny" / "r" / "score.json")
+    table = _TinyTable(20)
+    table.runs = lambda quick, t=table: [r for r in _TinyTable.runs(t, quick)]
+    # ... continues from its checkpoint: one training process, which starts at step 10
+    # (the recipe's key includes the steps, so the spec file is rewritten for the new key)
+    spec = tmp_path / "tiny" / "r" / "reproduce_run.json"
+    spec.write_text(json.dumps({"key": table.runs(False)[0].key(), "command": "-"}))
+    lines.clear()
+    path = reproduce(table, str(tmp_path), str(tmp_path / "out"), log=lines.append)
+    assert "training 20 steps (resuming at step 10)" in lines[0]
+    assert open(path).read().endswith("steps 20\n") and table.scored == 1
+    log = (tmp_path / "tiny" / "r" / "train.log").read_text()
+    assert "resum" in log.lower()
+    # finished and scored: the second call trains nothing and scores nothing
+    lines.clear()
+    reproduce(table, str(tmp_path), str(tmp_path / "out"), log=lines.append)
+    assert lines == ["[1/1] r: done"] and table.scored == 1
+    # the same folder with another recipe is refused, not silently reused
+    os.remove(tmp_path / "tiny" / "r" / "score.json")
+    with pytest.raises(ReproduceError, match="holds a run of another recipe"):
+        reproduce(_TinyTable(30, lr="5e-4"), str(tmp_path), str(tmp_path / "out"), log=lines.append)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("table", ["goodfellow_parzen", "mode_collapse", "acgan"])
+def test_quick_tables_end_to_end(tmp_path, table):
+    result = _reproduce(table, "--quick", "--workdir", str(tmp_path))
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = (tmp_path / f"{table}_quick.md").read_text()
+    assert "(quick version)" in report and "## Commands" in report
+    for picture in report.split("](")[1:]:
+        assert (tmp_path / picture.split(")")[0]).stat().st_size > 1000
+    again = _reproduce(table, "--quick", "--workdir", str(tmp_path))  # resumed: nothing to do
+    assert again.returncode == 0 and "training" not in again.stdout
