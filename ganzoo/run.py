@@ -470,6 +470,10 @@ def setup(config):
         check_workdir(config)
         with strategy.scope():
             model = build_model(config, source)
+        if hasattr(model, "initialize_from_data"):  # data-dependent init (resuming overrides it)
+            from ganzoo.evaluation import source_arrays
+
+            model.initialize_from_data(source_arrays(source, 500)[0])
         if config.get("preset"):
             from ganzoo import presets
 

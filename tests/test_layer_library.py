@@ -279,7 +279,34 @@ LAYERS = [
     lambda: L.PrependReference(3),
     lambda: L.DropReference(3),
     lambda: L.GlobalSumPooling2D(),
+    lambda: L.GaussianNoise(0.3),
+    lambda: L.WeightNormDense(4, activation="relu", init_scale=0.1, train_scale=False),
 ]
+
+
+def test_weight_norm_dense_formula_and_data_dependent_init():
+    """w = g v / ||v|| per output unit (Salimans & Kingma 2016, eq. 2); the data-dependent init
+    (their Sec. 3) leaves pre-activations of mean 0 and standard deviation init_scale."""
+    layer = L.WeightNormDense(3, init_scale=0.5, train_scale=False)
+    x = randn(64, 5) * 3 + 1
+    layer(x)
+    v, g, b = (np.asarray(w, np.float64) for w in (layer.v, layer.g, layer.bias))
+    np.testing.assert_allclose(layer(x), x @ (v * g / np.linalg.norm(v, axis=0)) + b, rtol=1e-5, atol=1e-5)
+    out = np.asarray(layer.initialize_from(x), np.float64)
+    np.testing.assert_allclose(out.mean(0), 0, atol=1e-5)
+    np.testing.assert_allclose(out.std(0), 0.5, rtol=1e-4)
+    assert [w.name for w in layer.trainable_weights] == ["v", "bias"]  # g fixed
+    trained = L.WeightNormDense(3)
+    trained.build((None, 5))
+    assert [w.name for w in trained.trainable_weights] == ["v", "g", "bias"]
+
+
+def test_gaussian_noise_adds_the_stated_variance_only_in_training():
+    x = np.zeros((4000, 8), np.float32)
+    noise = L.GaussianNoise(0.5, seed=1)
+    np.testing.assert_array_equal(noise(x, training=False), x)
+    drawn = np.asarray(noise(x, training=True))
+    assert abs(drawn.std() - 0.5) < 0.01 and abs(drawn.mean()) < 0.01
 
 
 @pytest.mark.parametrize("make", LAYERS)

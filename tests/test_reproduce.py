@@ -16,6 +16,7 @@ import ganzoo
 from conftest import REPO
 from ganzoo.metrics import diversity, parzen
 from ganzoo.registry import get_model_class
+from ganzoo.reproduce import TABLES
 
 
 # -- packing -----------------------------------------------------------------------------------
@@ -180,6 +181,58 @@ def test_stacked_mnist_data_and_the_classifier_reading_its_channels():
     assert len(np.unique(labels)) > 350  # 500 draws over 1,000 modes
 
 
+# -- semi-supervised MNIST ----------------------------------------------------------------------
+
+def test_semi_supervised_d_loss_is_the_papers_k_plus_1_class_likelihood():
+    from ganzoo.models.ssgan import semi_supervised_d_loss
+
+    rng = np.random.default_rng(0)
+    unl, fake, lab = rng.normal(size=(5, 4)), rng.normal(size=(5, 4)), rng.normal(size=(3, 4))
+    labels = np.array([0, 3, 1])
+    unsupervised, supervised = semi_supervised_d_loss(unl, fake, lab, labels, 0.5)
+    # by hand from the paper's definitions: K real classes plus "generated" with logit 0
+    z_unl, z_fake = np.exp(unl).sum(1), np.exp(fake).sum(1)
+    d_unl, d_fake = z_unl / (z_unl + 1), z_fake / (z_fake + 1)
+    np.testing.assert_allclose(unsupervised, 0.5 * (-np.log(d_unl) - np.log(1 - d_fake)), rtol=1e-6)
+    p_lab = np.exp(lab) / np.exp(lab).sum(1, keepdims=True)  # p(y | x, y < K+1)
+    np.testing.assert_allclose(supervised, -np.log(p_lab[np.arange(3), labels]), rtol=1e-6)
+    assert semi_supervised_d_loss(unl, fake)[1] is None
+
+
+def test_labelled_draws_and_semi_supervised_batches():
+    from ganzoo import data
+
+    labels = np.repeat(np.arange(10), 30)
+    draw = data.labelled_subset(labels, 10, seed=0)
+    assert len(draw) == 100 and np.all(np.bincount(labels[draw]) == 10)
+    np.testing.assert_array_equal(draw, data.labelled_subset(labels, 10, seed=0))
+    assert not np.array_equal(draw, data.labelled_subset(labels, 10, seed=1))
+    with pytest.raises(ValueError, match="class 0 has 30 examples; 31 asked for"):
+        data.labelled_subset(labels, 31)
+
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (300, 4, 4, 1)).astype(np.uint8)
+    images[:, 0, 0, 0] = np.arange(300) % 256  # recognisable rows
+    images[:, 0, 1, 0] = np.arange(300) // 256
+    source = data.from_arrays(images, labels)
+    batches = list(data.semi_supervised_pipeline(source, 50, 20, label_seed=3).take(6))
+    chosen = set(data.labelled_subset(labels, 2, seed=3).tolist())
+    row = lambda x: int(round((x[0, 0, 0] + 1) * 127.5)) + 256 * int(round((x[0, 1, 0] + 1) * 127.5))  # noqa: E731
+    seen_labelled, seen_unlabelled = [], []
+    for x_lab, y_lab, x_unl in batches:
+        assert x_lab.shape == (50, 4, 4, 1) and x_unl.shape == (50, 4, 4, 1)
+        for x, y in zip(x_lab.numpy(), y_lab.numpy()):
+            index = row(x)
+            assert index in chosen and labels[index] == y  # only the draw, with its labels
+            seen_labelled.append(index)
+        seen_unlabelled += [row(x) for x in x_unl.numpy()]
+    # 300 labelled rows: every drawn example 15 times; 300 unlabelled rows: one pass over all
+    assert sorted(np.bincount(seen_labelled)[sorted(chosen)]) == [15] * 20
+    assert sorted(seen_unlabelled) == list(range(300))
+    with pytest.raises(ValueError, match="multiple of the 10 classes"):
+        data.semi_supervised_pipeline(source, 50, 25)
+
+
 # -- the command line ---------------------------------------------------------------------------
 
 def _reproduce(*args, cwd=REPO):
@@ -188,8 +241,9 @@ def _reproduce(*args, cwd=REPO):
 
 
 def test_list_names_every_table_with_its_time_and_bad_names_fail_in_one_line():
-    from ganzoo.reproduce import TABLES
+    import ganzoo.reproduce.__main__ as cli
 
+    assert all(name in cli.__doc__ for name in TABLES)  # --help names every table
     listed = _reproduce("--list")
     assert listed.returncode == 0
     for name, table in TABLES.items():
@@ -269,7 +323,7 @@ def test_reproduce_resumes_skips_finished_runs_and_refuses_a_changed_recipe(tmp_
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("table", ["goodfellow_parzen", "mode_collapse", "acgan"])
+@pytest.mark.parametrize("table", list(TABLES))
 def test_quick_tables_end_to_end(tmp_path, table):
     result = _reproduce(table, "--quick", "--workdir", str(tmp_path))
     assert result.returncode == 0, result.stderr[-2000:]

@@ -9,6 +9,23 @@ from ganzoo.models.base import GANModel
 from ganzoo.registry import register_model
 
 
+def semi_supervised_d_loss(logits_unlabelled, logits_fake, logits_labelled=None, labels=None,
+                           unlabeled_weight=0.5):
+    """Per-example discriminator losses of Salimans et al. 2016 (the arrays' rows are
+    examples): ``unlabeled_weight`` x [-log D(x_unl) - log(1 - D(G(z)))] with D(x) = Z / (Z + 1),
+    Z = sum_k exp(l_k), and, with labels, the cross-entropy of the labelled rows. Returns
+    (unsupervised [N], supervised [M] or None)."""
+    lse_unl = tf.reduce_logsumexp(logits_unlabelled, axis=-1)
+    lse_fake = tf.reduce_logsumexp(logits_fake, axis=-1)
+    # -log D(x) = -lse + softplus(lse); -log(1 - D(G(z))) = softplus(lse)
+    unsupervised = unlabeled_weight * (-lse_unl + tf.nn.softplus(lse_unl) + tf.nn.softplus(lse_fake))
+    supervised = None
+    if labels is not None:
+        supervised = keras.losses.sparse_categorical_crossentropy(
+            tf.cast(labels, tf.int32), logits_labelled, from_logits=True)
+    return unsupervised, supervised
+
+
 @register_model("ssgan")
 @keras.saving.register_keras_serializable(package="ganzoo")
 class SSGAN(GANModel):
@@ -24,8 +41,11 @@ class SSGAN(GANModel):
 
     The MNIST networks of the paper's code: G z(100) -> 500 -> 500 (softplus, batch norm) ->
     784 with weight norm (tanh: ganzoo's pixels are [-1, 1], the paper's sigmoid gave [0, 1]);
-    D Gaussian noise 0.3 on the input, weight-normalised ReLU layers 1000-500-250-250-250 each
-    followed by noise 0.5, and K weight-normalised logits. Adam(0.003, beta_1 0.5).
+    D pixels mapped to the paper's [0, 1], Gaussian noise 0.3 on them, weight-normalised ReLU
+    layers 1000-500-250-250-250 (lengths fixed after the data-dependent init,
+    ``initialize_from_data``) each followed by noise 0.5, and K weight-normalised logits (initial
+    scale 0.1). Adam(0.003, beta_1 0.5) as compile defaults (the MNIST zoo config lowers G's
+    rate: see zoo_configs/ssgan_mnist.py).
 
     Batches are ``(labelled images, labels, unlabelled images)``
     (``ganzoo.data.semi_supervised_pipeline``) or ``(images, labels)`` (all labelled; the
@@ -90,13 +110,35 @@ class SSGAN(GANModel):
 
     def build_discriminator(self):
         x = keras.Input(self.d_input_shape, name="x")
-        h = GaussianNoise(self.input_noise)(keras.layers.Flatten()(x))
+        # the paper's pixels are [0, 1] (a black background of zeros); ganzoo's are [-1, 1]
+        h = keras.layers.Rescaling(0.5, offset=0.5)(keras.layers.Flatten()(x))
+        h = GaussianNoise(self.input_noise)(h)
         features = None
         for units in self.d_units:
-            features = WeightNormDense(units, activation="relu")(h)
+            # lengths fixed after the data-dependent init, as in the authors' code
+            features = WeightNormDense(units, activation="relu", train_scale=False)(h)
             h = GaussianNoise(self.hidden_noise)(features)
-        logits = WeightNormDense(self.num_classes, name="logits")(h)
+        logits = WeightNormDense(self.num_classes, init_scale=0.1, name="logits")(h)
         return keras.Model(x, [logits, features], name="discriminator")
+
+    def initialize_from_data(self, images, num_latents=None):
+        """The paper's data-dependent initialisation of every weight-normalised layer: D's on a
+        batch of real images (noise off), G's output layer on the latents of as many samples
+        (batch norm on the batch's statistics). ``python -m ganzoo.run`` calls it on the
+        first 500 training images of a fresh run."""
+        h = tf.convert_to_tensor(images, tf.float32)
+        for layer in self.discriminator.layers[1:]:
+            h = layer.initialize_from(h) if isinstance(layer, WeightNormDense) else layer(h, training=False)
+        z = self.sample_latents(num_latents or len(images), seed=self.seed)
+        h = tf.convert_to_tensor(z, tf.float32)
+        for layer in self.generator.layers[1:]:
+            if isinstance(layer, WeightNormDense):
+                h = layer.initialize_from(h)
+            elif isinstance(layer, keras.layers.BatchNormalization):
+                mean, var = tf.nn.moments(h, axes=[0])
+                h = (h - mean) / tf.sqrt(var + layer.epsilon) * layer.gamma + layer.beta
+            else:
+                h = layer(h)
 
     # -- training --------------------------------------------------------------------------------
 
@@ -133,16 +175,14 @@ class SSGAN(GANModel):
             with tf.GradientTape() as tape:
                 logits_unl, _ = self.discriminator(x_unl, training=True)
                 logits_fake, _ = self.discriminator(fake, training=True)
-                lse_unl = tf.reduce_logsumexp(logits_unl, axis=-1)
-                lse_fake = tf.reduce_logsumexp(logits_fake, axis=-1)
-                # -log D(x) = -lse + softplus(lse); -log(1 - D(G(z))) = softplus(lse)
-                loss = self.unlabeled_weight * self._reduce(
-                    -lse_unl + tf.nn.softplus(lse_unl) + tf.nn.softplus(lse_fake), local_n)
+                logits_lab = None
                 if real_labels is not None:
                     logits_lab, _ = self.discriminator(x_lab, training=True)
-                    loss += self._reduce(keras.losses.sparse_categorical_crossentropy(
-                        tf.cast(real_labels, tf.int32), logits_lab, from_logits=True),
-                        tf.shape(x_lab)[0])
+                unsupervised, supervised = semi_supervised_d_loss(
+                    logits_unl, logits_fake, logits_lab, real_labels, self.unlabeled_weight)
+                loss = self._reduce(unsupervised, local_n)
+                if supervised is not None:
+                    loss += self._reduce(supervised, tf.shape(x_lab)[0])
             self._apply(self.d_optimizer, loss, tape, self.discriminator.trainable_variables)
         return loss
 

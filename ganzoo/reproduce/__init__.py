@@ -17,10 +17,10 @@ def register(table_class):
 
 
 def _register_all():
-    from ganzoo.reproduce import acgan_table, goodfellow, mode_collapse, stacked_mnist
+    from ganzoo.reproduce import acgan_table, goodfellow, mode_collapse, ssgan_table, stacked_mnist
 
     for cls in (goodfellow.GoodfellowParzen, mode_collapse.ModeCollapse,
-                stacked_mnist.StackedMNIST, acgan_table.ACGANTable):
+                stacked_mnist.StackedMNIST, ssgan_table.SSGANTable, acgan_table.ACGANTable):
         register(cls)
 
 

@@ -1,4 +1,9 @@
-"""``python -m ganzoo.reproduce [--list] TABLE [--quick] [--workdir DIR] [--out DIR]``."""
+"""Paper tables, reproduced: python -m ganzoo.reproduce TABLE [--quick] [--workdir DIR] [--out DIR]
+
+TABLE: goodfellow_parzen, mode_collapse, stacked_mnist, ssgan, acgan (--list: each with its
+paper, goal and expected time on 2 CPU cores). A table trains what it needs, scores it with the
+paper's protocol and writes reports/TABLE.md; run it again to continue where it stopped.
+"""
 
 import os
 import sys
@@ -19,9 +24,10 @@ flags.DEFINE_string("workdir", os.path.join("runs", "reproduce"), "where the tab
 flags.DEFINE_string("out", None, "folder of the report TABLE.md and its pictures (default: "
                     "reports/, or the workdir for --quick)")
 flags.DEFINE_string("mnist_dir", None, "the full MNIST as IDX files (60,000 training digits), "
-                    "e.g. a download of the official files: goodfellow_parzen then trains on the "
-                    "first 50,000 and picks sigma on the last 10,000, the paper's split (default: "
-                    "the embedded 20,000 digits, 2,000 of them held out)")
+                    "e.g. a download of the official files, for the tables that train on MNIST's "
+                    "training split as the papers did: goodfellow_parzen trains on the first "
+                    "50,000 and picks sigma on the last 10,000, ssgan on all 60,000 (default: the "
+                    "embedded 20,000 digits; goodfellow_parzen holds 2,000 of them out)")
 
 
 def main(argv):
@@ -47,6 +53,9 @@ def main(argv):
     if FLAGS.mnist_dir is not None:
         if not os.path.isdir(FLAGS.mnist_dir):
             _cli.fail(PROG, f"--mnist_dir {FLAGS.mnist_dir} is not a folder")
+        if not hasattr(table, "mnist_dir"):
+            _cli.fail(PROG, f"--mnist_dir is for the tables that train on MNIST's training split "
+                      f"(goodfellow_parzen, ssgan), not {name}")
         table.mnist_dir = FLAGS.mnist_dir
     print(f"{PROG}: {table.title}: about {table.quick_minutes if FLAGS.quick else table.minutes:.1f}"
           " min on 2 CPU cores", flush=True)

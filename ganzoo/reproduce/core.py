@@ -36,8 +36,11 @@ class Run:
     seed: int = 0
     steps: int = 0
     preset: str = ""
+    note: str = ""  # for a run that trains nothing (steps 0): what it scores, for the report
 
     def command(self, workdir):
+        if self.note:
+            return self.note
         if self.preset:
             return f"ganzoo.load({self.preset!r})"
         root = os.path.dirname(workdir.rstrip(os.sep))
@@ -46,7 +49,8 @@ class Run:
 
     def key(self):
         """Identity of the run's recipe: a score cached under another key is stale."""
-        text = json.dumps([self.args, self.preset, self.steps], sort_keys=True)
+        parts = [self.args, self.preset, self.steps] + ([self.note] if self.note else [])
+        text = json.dumps(parts, sort_keys=True)
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
@@ -155,7 +159,7 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print):
             log(f"{prefix}: done")
             results.append((run, workdir, cached["score"], cached.get("seconds", 0.0)))
             continue
-        if not run.preset:
+        if run.steps:
             done = checkpoint_step(workdir)
             if done < run.steps:
                 state = f"resuming at step {done}" if done else "from scratch"
@@ -243,3 +247,19 @@ def commands_section(results):
     for run, workdir, _, seconds in results:
         lines.append(f"- `{run.command(workdir)}` (seed {run.seed}, {seconds / 60:.1f} min)")
     return "\n".join(lines) + "\n"
+
+
+def sample_pictures(results, figures, nrow):
+    """Markdown rows ``| run | picture |`` of each run's saved ``grid.npy`` samples, written as
+    PNG grids into ``figures``."""
+    import numpy as np
+
+    from ganzoo.images import save_image_grid
+
+    folder = os.path.basename(figures)
+    rows = ["| run | samples |", "|---|---|"]
+    for run, workdir, _, _ in results:
+        save_image_grid(np.load(os.path.join(workdir, "grid.npy")),
+                        os.path.join(figures, f"{run.name}.png"), nrow=nrow)
+        rows.append(f"| {run.name} | ![{run.name}]({folder}/{run.name}.png) |")
+    return rows

@@ -18,18 +18,23 @@ from ganzoo.images import atomic_write_text
 from ganzoo.reproduce import core
 
 PAPER = [("DBN (Bengio et al. 2013)", 138, 2), ("Stacked CAE (Bengio et al. 2013)", 121, 1.6),
-         ("Deep GSN (Bengio et al. 2014)", 214, 1.1), ("Adversarial nets (the paper)", 225, 2)]
+         ("Deep GSN (Bengio et al. 2014)", 214, 1.1), ("Adversarial nets", 225, 2)]
 GOAL = 225.0
 NUM_SAMPLES = 10_000
 
-# (name, what changes, ganzoo.run flags beyond the data and steps, steps)
+# (name, what the row changes, ganzoo.run flags beyond data, steps and checkpoints, steps);
+# steps 0: no training, the previous trained run sampled at a lower temperature
 VARIANTS = [
     ("default", "ganzoo's `gan` default: the paper's MLP and maxout D with dropout, Adam, "
-     "5,000 steps", [], 5_000),
-    ("ema", "+ sampling from an exponential moving average of G's weights (decay 0.999)",
+     "5,000 steps (10 epochs)", [], 5_000),
+    ("ema", "+ samples from an exponential moving average of G's weights (decay 0.999)",
      ["--config.arch.ema_decay=0.999"], 5_000),
-    ("ema_30k", "+ 30,000 steps (60 epochs of 50,000 digits)", ["--config.arch.ema_decay=0.999"],
-     30_000),
+    ("long", "+ 20,000 steps, the learning rates decaying linearly to 0 over the second half, "
+     "EMA decay 0.9999", ["--config.arch.ema_decay=0.9999", "--config.train.lr_schedule=linear",
+                          "--config.train.lr_decay_start=10000"], 20_000),
+    ("long_t0.8", "+ latents scaled by 0.8 when sampling (temperature 0.8; not the paper's "
+     "sampler: trades diversity for typicality)", 0.8, 0),
+    ("long_t0.6", "latents scaled by 0.6 (temperature 0.6)", 0.6, 0),
 ]
 
 
@@ -45,15 +50,23 @@ class GoodfellowParzen(core.Table):
 
     def runs(self, quick):
         out = []
+        trained = None
         for name, _, flags, steps in VARIANTS:
+            if not steps:  # the last trained run, sampled at temperature `flags`
+                out.append(core.Run(name, [], {"variant": name, "from": trained,
+                                               "temperature": flags}, seed=0,
+                                    note=f"the `{trained}` run's generator, latents x {flags}"))
+                continue
             if quick:
                 steps = 30
-                flags = flags + ["--config.arch.g_units=(64,)", "--config.arch.d_units=(32,)",
-                                 "--config.log.sample_every=1000"]
+                flags = [f.replace("10000", "15") for f in flags] + [
+                    "--config.arch.g_units=(64,)", "--config.arch.d_units=(32,)",
+                    "--config.log.sample_every=1000"]
             out.append(core.Run(name, ["--model", "gan", "--dataset", "{root}/data/train.npz",
                                        *flags, f"--steps={steps}", "--config.eval.every=0",
                                        f"--config.log.checkpoint_every={min(steps, 5000)}"],
-                                {"variant": name}, seed=0, steps=steps))
+                                {"variant": name, "temperature": 1.0}, seed=0, steps=steps))
+            trained = name
         return out
 
     def prepare(self, root, quick):
@@ -104,16 +117,29 @@ class GoodfellowParzen(core.Table):
 
         root = os.path.dirname(workdir.rstrip(os.sep))
         valid, test = self._splits(root, quick)
-        model = core.load_run_model(workdir)
+        source = run.row.get("from")
+        model = core.load_run_model(os.path.join(root, source) if source else workdir)
         n = 1000 if quick else NUM_SAMPLES
-        samples = self._pixels(model.generate(n, seed=run.seed))
+        z = model.sample_latents(n, seed=run.seed) * run.row["temperature"]
+        images = np.asarray(model.generate_from_latents(z))
+        samples = self._pixels(images)
         sigma, by_sigma = parzen.select_parzen_sigma(samples, valid)
         mean, stderr = parzen.parzen_log_likelihood(samples, test, sigma)
-        grid = np.asarray(model.generate(100, seed=run.seed))
-        np.save(os.path.join(workdir, "grid.npy"), grid)
+        np.save(os.path.join(workdir, "grid.npy"), images[:100])
+        quality = self._quality(images, quick)
         return {"parzen_ll": mean, "parzen_stderr": stderr, "sigma": sigma,
                 "validation_ll": by_sigma, "num_samples": n,
-                "validation": len(valid), "test": len(test)}
+                "validation": len(valid), "test": len(test), **quality}
+
+    @staticmethod
+    def _quality(images, quick):
+        """FID and recall of the same samples (MNIST-classifier features, the test digits):
+        what a higher Parzen figure costs or buys in fidelity and diversity."""
+        from ganzoo.evaluation import Evaluator
+
+        evaluator = Evaluator("mnist", "test", num_samples=len(images), metrics="fid,pr")
+        out = evaluator.score(images)
+        return {"fid": out["fid"], "precision": out["precision"], "recall": out["recall"]}
 
     def baseline(self, root, quick):
         """The same protocol with real training digits in place of samples (cached)."""
@@ -133,41 +159,38 @@ class GoodfellowParzen(core.Table):
         return out
 
     def report(self, results, quick, figures):
-        from ganzoo.images import save_image_grid
-
         root = os.path.dirname(results[0][1].rstrip(os.sep))
         with open(os.path.join(root, "data", "split.json")) as f:
             split = json.load(f)
         real = self.baseline(root, quick)
-        folder = os.path.basename(figures)
         what = {name: text for name, text, _, _ in VARIANTS}
-        rows = [[f"{name} (paper)", f"{ll} ± {se}", "", ""] for name, ll, se in PAPER]
+        rows = [[f"{name} (paper)", f"{ll} ± {se}", "", "", "", ""] for name, ll, se in PAPER]
         previous = None
         for run, _, score, seconds in results:
             ll = score["parzen_ll"]
             delta = "" if previous is None else f"{ll - previous:+.1f}"
             previous = ll
             rows.append([f"**ganzoo {run.name}**: {what[run.name]}",
-                         f"{ll:.1f} ± {score['parzen_stderr']:.1f}", f"{score['sigma']:.3f}", delta])
+                         f"{ll:.1f} ± {score['parzen_stderr']:.1f}", f"{score['sigma']:.3f}", delta,
+                         f"{score['fid']:.2f}", f"{score['recall']:.3f}"])
         rows.append([f"real training digits ({real['count']:,}) in place of samples",
-                     f"{real['parzen_ll']:.1f} ± {real['parzen_stderr']:.1f}", f"{real['sigma']:.3f}", ""])
+                     f"{real['parzen_ll']:.1f} ± {real['parzen_stderr']:.1f}", f"{real['sigma']:.3f}",
+                     "", "", ""])
         best = max(r[2]["parzen_ll"] for r in results)
-        pictures = []
-        for run, workdir, _, _ in results:
-            save_image_grid(np.load(os.path.join(workdir, "grid.npy")),
-                            os.path.join(figures, f"{run.name}.png"), nrow=10)
-            pictures.append(f"| {run.name} | ![{run.name}]({folder}/{run.name}.png) |")
+        pictures = core.sample_pictures(results, figures, nrow=10)
         lines = [
             "## Results", "",
             f"Data: {split['origin']}. Samples: {results[0][2]['num_samples']:,} a run (seed "
             f"{results[0][0].seed}); sigma chosen on {results[0][2]['validation']:,} validation "
             f"digits; test: {results[0][2]['test']:,} MNIST test digits. Mean log-likelihood in "
             "nats ± standard error; each ganzoo row keeps the changes above it (the last column: "
-            "what the row's change did).", "",
-            core.markdown_table(["model", "log-likelihood (nats)", "sigma", "change"], rows),
+            "what the row's change did; FID and recall of the same samples in the MNIST-classifier "
+            "features against the test digits, lower FID and higher recall better).", "",
+            core.markdown_table(["model", "log-likelihood (nats)", "sigma", "change", "FID",
+                                 "recall"], rows),
             f"Best ganzoo run: {best:.1f} nats; goal (>= {GOAL:.0f}) "
             f"{'met' if best >= GOAL else 'not met'}.", "",
             "Samples (100 a run, the generator that was scored):", "",
-            "| run | samples |", "|---|---|", *pictures, "",
+            *pictures, "",
         ]
         return "\n".join(lines) + "\n" + core.commands_section(results)

@@ -99,11 +99,8 @@ class StackedMNIST(core.Table):
         return result
 
     def report(self, results, quick, figures):
-        from ganzoo.images import save_image_grid
-
         root = os.path.dirname(results[0][1].rstrip(os.sep))
         real = self.real_baseline(root, quick)
-        folder = os.path.basename(figures)
         rows = [[f"{name} (paper)", modes, kl, ""] for name, modes, kl in PAPER]
         for pack in sorted({r[0].row["pack"] for r in results}):
             group = [r[2] for r in results if r[0].row["pack"] == pack]
@@ -115,11 +112,7 @@ class StackedMNIST(core.Table):
                          core.fmt_mean_std(kls, 3), "met" if met else "not met"])
         rows.append([f"real test stacks ({real['count']:,})", str(real["modes_captured"]),
                      f"{real['kl']:.3f}", ""])
-        pictures = []
-        for run, workdir, _, _ in results:
-            save_image_grid(np.load(os.path.join(workdir, "grid.npy")),
-                            os.path.join(figures, f"{run.name}.png"), nrow=8)
-            pictures.append(f"| {run.name} | ![{run.name}]({folder}/{run.name}.png) |")
+        pictures = core.sample_pictures(results, figures, nrow=8)
         n = results[0][2]["num_samples"]
         lines = [
             "## Results", "",
@@ -129,6 +122,6 @@ class StackedMNIST(core.Table):
             "samples' mode histogram. Mean ± standard deviation over seeds (the paper: ± "
             "standard error over 10 trials).", "",
             core.markdown_table(["model", "modes (of 1000)", "KL", "goal"], rows),
-            "Samples (64 a run):", "", "| run | samples |", "|---|---|", *pictures, "",
+            "Samples (64 a run):", "", *pictures, "",
         ]
         return "\n".join(lines) + "\n" + core.commands_section(results)

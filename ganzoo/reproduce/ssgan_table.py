@@ -1,0 +1,85 @@
+"""Semi-supervised MNIST with 100 labels: Salimans et al. 2016, Table 1.
+
+The ``ssgan`` entry (K-class discriminator, feature matching, the paper's MNIST networks) trains
+on every training digit with the labels of 100 of them (10 a class); its discriminator then
+classifies the 10,000 MNIST test digits. Several label draws (``--config.data.label_seed``),
+the test errors of each and their mean and spread.
+"""
+
+import os
+
+import numpy as np
+
+from ganzoo.reproduce import core
+
+PAPER = [("Salimans et al. 2016, feature matching (the paper)", "93 ± 6.5"),
+         ("Dai et al. 2017, Bad GAN", "79.5 ± 9.8")]
+GOAL = 93.0
+
+
+class SSGANTable(core.Table):
+    name = "ssgan"
+    title = "Semi-supervised MNIST, 100 labels (Salimans et al. 2016, Table 1)"
+    paper = ("Salimans et al. 2016, Improved Techniques for Training GANs, "
+             "https://arxiv.org/abs/1606.03498, Table 1")
+    goal = f"<= {GOAL:.0f} test errors of 10,000 with 100 labelled digits (mean over label draws)"
+    seeds = (0, 1, 2)
+    steps = 6000
+    minutes = 45.0
+    quick_minutes = 1.0
+    mnist_dir = None  # the full MNIST as IDX files (60,000 training digits, the paper's)
+
+    def runs(self, quick):
+        dataset = f"idx:{os.path.abspath(self.mnist_dir)}" if self.mnist_dir else "mnist"
+        out = []
+        for seed in (self.seeds[:1] if quick else self.seeds):
+            steps = 30 if quick else self.steps
+            args = ["--model", "ssgan", "--dataset", dataset, f"--config.data.label_seed={seed}",
+                    f"--seed={seed}", f"--steps={steps}",
+                    f"--config.log.checkpoint_every={min(steps, 1000)}"]
+            if quick:
+                args += ["--config.arch.g_units=(32,)", "--config.arch.d_units=(32,16)",
+                         "--config.log.sample_every=1000"]
+            out.append(core.Run(f"labels_seed{seed}", args, {"label_seed": seed}, seed=seed,
+                                steps=steps))
+        return out
+
+    def score(self, run, workdir, quick):
+        from ganzoo.data import idx
+        from ganzoo.data.sources import EMBEDDED_DIR
+
+        images, labels = idx.load_idx_split(EMBEDDED_DIR, "test")
+        model = core.load_run_model(workdir)
+        predicted = model.classify(images)
+        np.save(os.path.join(workdir, "grid.npy"), np.asarray(model.generate(100, seed=run.seed)))
+        errors = int(np.sum(predicted != labels.ravel()))
+        per_class = [int(np.sum((predicted != labels.ravel()) & (labels.ravel() == c)))
+                     for c in range(10)]
+        return {"test_errors": errors, "test_accuracy": 1 - errors / len(labels),
+                "errors_per_class": per_class}
+
+    def report(self, results, quick, figures):
+        errors = [r[2]["test_errors"] for r in results]
+        rows = [[name, value, ""] for name, value in PAPER]
+        for run, _, score, _ in results:
+            rows.append([f"ganzoo ssgan, label draw {run.row['label_seed']}",
+                         str(score["test_errors"]), ""])
+        mean = float(np.mean(errors))
+        rows.append([f"**ganzoo ssgan, mean of {len(errors)} draws**", core.fmt_mean_std(errors, 1),
+                     "met" if mean <= GOAL else "not met"])
+        pictures = core.sample_pictures(results, figures, nrow=10)
+        dataset = "the 60,000 MNIST training digits" if self.mnist_dir else (
+            "ganzoo's 20,000 embedded training digits (the paper: all 60,000; pass --mnist_dir)")
+        lines = [
+            "## Results", "",
+            f"Trained on {dataset}, 100 of them labelled (10 a class, drawn by the label seed); "
+            "test errors of the discriminator's classes on the 10,000 MNIST test digits. Mean ± "
+            "standard deviation over label draws (the paper: over 10 draws).", "",
+            core.markdown_table(["model", "test errors (of 10,000)", "goal"], rows),
+            "Errors per class (digits 0-9), each draw: " + "; ".join(
+                " ".join(str(e) for e in r[2]["errors_per_class"]) for r in results), "",
+            "Samples of each run's generator (feature matching gives samples the paper calls "
+            "worse than minibatch discrimination's; they serve the classifier):", "",
+            *pictures, "",
+        ]
+        return "\n".join(lines) + "\n" + core.commands_section(results)
