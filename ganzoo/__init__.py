@@ -2,7 +2,7 @@
 
     >>> import ganzoo
     >>> ganzoo.list_models()
-    ['acgan', 'dcgan', 'gan', 'pix2pix', 'sagan', 'sngan']
+    ['acgan', 'dcgan', 'gan', 'pix2pix', 'sagan', 'sngan', 'ssgan']
     >>> model = ganzoo.build("dcgan", image_shape=(28, 28, 1))
     >>> model.compile()
     >>> model.fit(ganzoo.data.pipeline(ganzoo.data.load("mnist"), 64), steps_per_epoch=100)

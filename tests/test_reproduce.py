@@ -327,9 +327,9 @@ def test_reproduce_resumes_skips_finished_runs_and_refuses_a_changed_recipe(tmp_
 def test_quick_tables_end_to_end(tmp_path, table):
     result = _reproduce(table, "--quick", "--workdir", str(tmp_path))
     assert result.returncode == 0, result.stderr[-2000:]
-    report = (tmp_path / f"{table}_quick.md").read_text()
+    report = (tmp_path / "reports" / f"{table}_quick.md").read_text()
     assert "(quick version)" in report and "## Commands" in report
     for picture in report.split("](")[1:]:
-        assert (tmp_path / picture.split(")")[0]).stat().st_size > 1000
+        assert (tmp_path / "reports" / picture.split(")")[0]).stat().st_size > 1000
     again = _reproduce(table, "--quick", "--workdir", str(tmp_path))  # resumed: nothing to do
     assert again.returncode == 0 and "training" not in again.stdout

@@ -3,7 +3,8 @@
 Each table trains what it needs (or loads a published preset), scores it with the paper's
 protocol and writes ``reports/TABLE.md`` with ganzoo's numbers beside the paper's, the exact
 commands, seeds, wall times and pictures. Runs resume where they stopped; ``--quick`` runs a
-reduced version (for tests) into ``runs/reproduce/TABLE_quick`` and its report beside them.
+reduced version (for tests) into ``runs/reproduce/TABLE_quick``, its report into
+``runs/reproduce/reports``.
 """
 
 from ganzoo.reproduce.core import ReproduceError, Run, Table, reproduce

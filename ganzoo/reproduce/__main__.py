@@ -22,7 +22,7 @@ flags.DEFINE_boolean("quick", False, "a reduced version of the table (minutes; f
 flags.DEFINE_string("workdir", os.path.join("runs", "reproduce"), "where the table's runs live "
                     "(TABLE/ or TABLE_quick/ below it); rerunning resumes them")
 flags.DEFINE_string("out", None, "folder of the report TABLE.md and its pictures (default: "
-                    "reports/, or the workdir for --quick)")
+                    "reports/, or WORKDIR/reports for --quick)")
 flags.DEFINE_string("mnist_dir", None, "the full MNIST as IDX files (60,000 training digits), "
                     "e.g. a download of the official files, for the tables that train on MNIST's "
                     "training split as the papers did: goodfellow_parzen trains on the first "
@@ -48,7 +48,7 @@ def main(argv):
         close = difflib.get_close_matches(name, TABLES, n=1)
         hint = f"did you mean {close[0]}? " if close else ""
         _cli.fail(PROG, f"unknown table {name!r}; {hint}valid: {names}")
-    out = FLAGS.out or ("reports" if not FLAGS.quick else FLAGS.workdir)
+    out = FLAGS.out or ("reports" if not FLAGS.quick else os.path.join(FLAGS.workdir, "reports"))
     table = TABLES[name]
     if FLAGS.mnist_dir is not None:
         if not os.path.isdir(FLAGS.mnist_dir):
