@@ -1,6 +1,7 @@
 """Paper tables: PacGAN packing, the protocols' metrics against hand-computed or independent
 references, and ``python -m ganzoo.reproduce`` (list, errors, resumable runs, quick tables)."""
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -316,6 +317,17 @@ def test_reproduce_resumes_skips_finished_runs_and_refuses_a_changed_recipe(tmp_
     lines.clear()
     reproduce(table, str(tmp_path), str(tmp_path / "out"), log=lines.append)
     assert lines == ["[1/1] r: done"] and table.scored == 1
+    # --report_only: the finished runs, marked partial; nothing trained
+    table.runs = lambda quick, t=table: _TinyTable.runs(t, quick) + [
+        dataclasses.replace(_TinyTable.runs(t, quick)[0], name="never")]
+    lines.clear()
+    partial = reproduce(table, str(tmp_path), str(tmp_path / "out"), log=lines.append,
+                        report_only=True)
+    assert "**Partial report**: 1 of 2 runs finished" in open(partial).read()
+    assert lines[-1] == "[2/2] never: not finished (left out of the report)"
+    assert not (tmp_path / "tiny" / "never").exists()
+    with pytest.raises(ReproduceError, match="no run of tiny has finished yet"):
+        reproduce(table, str(tmp_path / "empty"), str(tmp_path / "out"), report_only=True)
     # the same folder with another recipe is refused, not silently reused
     os.remove(tmp_path / "tiny" / "r" / "score.json")
     with pytest.raises(ReproduceError, match="holds a run of another recipe"):

@@ -19,6 +19,8 @@ FLAGS = flags.FLAGS
 flags.DEFINE_boolean("list", False, "name every table with its expected run time and exit")
 flags.DEFINE_boolean("quick", False, "a reduced version of the table (minutes; for tests): its "
                      "numbers say nothing about the method")
+flags.DEFINE_boolean("report_only", False, "train nothing: write the report of the runs "
+                     "finished so far (marked partial when some are missing)")
 flags.DEFINE_string("workdir", os.path.join("runs", "reproduce"), "where the table's runs live "
                     "(TABLE/ or TABLE_quick/ below it); rerunning resumes them")
 flags.DEFINE_string("out", None, "folder of the report TABLE.md and its pictures (default: "
@@ -61,7 +63,8 @@ def main(argv):
           " min on 2 CPU cores", flush=True)
     try:
         path = reproduce(table, FLAGS.workdir, out, quick=FLAGS.quick,
-                         log=lambda line: print(f"{PROG}: {line}", flush=True))
+                         log=lambda line: print(f"{PROG}: {line}", flush=True),
+                         report_only=FLAGS.report_only)
     except ReproduceError as error:
         _cli.fail(PROG, str(error))
     print(f"{PROG}: wrote {path}")

@@ -143,8 +143,9 @@ def _train(run, workdir, root):
     return seconds
 
 
-def reproduce(table, workdir_root, out_dir, quick=False, log=print):
-    """Runs a table end to end (resumable); returns the report's path."""
+def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=False):
+    """Runs a table end to end (resumable); returns the report's path. ``report_only``: train
+    and score nothing, write the report of the runs scored so far (marked partial)."""
     runs = table.runs(quick)
     root = os.path.join(workdir_root, table.name + ("_quick" if quick else ""))
     results = []
@@ -158,6 +159,9 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print):
         if cached is not None and cached.get("key") == run.key():
             log(f"{prefix}: done")
             results.append((run, workdir, cached["score"], cached.get("seconds", 0.0)))
+            continue
+        if report_only:
+            log(f"{prefix}: not finished (left out of the report)")
             continue
         if run.steps:
             done = checkpoint_step(workdir)
@@ -181,11 +185,18 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print):
              "score": score}, indent=1, default=float))
         log(f"{prefix}: {summarise(score)}")
         results.append((run, workdir, score, seconds))
+    if not results:
+        raise ReproduceError(f"no run of {table.name} has finished yet; run python -m "
+                             f"ganzoo.reproduce {table.name}")
     name = table.name + ("_quick" if quick else "")
     figures = os.path.join(out_dir, name)
     os.makedirs(figures, exist_ok=True)
     body = table.report(results, quick, figures)
     text = header(table, results, quick, time.time() - total_start) + body
+    if len(results) < len(runs):
+        text = text.replace("\n\n", f"\n\n**Partial report**: {len(results)} of {len(runs)} runs "
+                            f"finished; `python -m ganzoo.reproduce {table.name}` continues the "
+                            "others.\n\n", 1)
     path = os.path.join(out_dir, name + ".md")
     atomic_write_text(path, text)
     return path

@@ -108,6 +108,9 @@ class ModeCollapse(core.Table):
             for name, (m, hq, kl) in PAPER[dataset].items():
                 rows.append([f"{name} (paper)", f"{m}", f"{hq}%", f"{kl}", ""])
             ours = [r for r in results if r[0].row["dataset"] == dataset]
+            if not ours:
+                lines += [f"### {dataset}", "", "No run finished yet.", ""]
+                continue
             for pack in sorted({r[0].row["pack"] for r in ours}):
                 group = [r[2] for r in ours if r[0].row["pack"] == pack]
                 modes = [g["modes_captured"] for g in group]
