@@ -340,7 +340,8 @@ def make_optimizer(train, lr):
 
 def conditional_models():
     return [name for name in registry.list_models()
-            if registry.get_model_class(name).conditioning != "none"]
+            if registry.get_model_class(name).conditioning != "none"
+            and not getattr(registry.get_model_class(name), "semi_supervised", False)]
 
 
 def build_model(config, source):

@@ -34,8 +34,8 @@ def snapshot(net):
 
 
 def test_registry_lists_the_zoo():
-    assert MODELS == ["acgan", "dcgan", "gan", "pix2pix", "sagan", "sngan"]
-    with pytest.raises(ValueError, match="valid models: acgan, dcgan, gan, pix2pix, sagan, sngan"):
+    assert MODELS == ["acgan", "dcgan", "gan", "pix2pix", "sagan", "sngan", "ssgan"]
+    with pytest.raises(ValueError, match="valid models: acgan, dcgan, gan, pix2pix, sagan, sngan, ssgan"):
         ganzoo.build("nope")
 
 
