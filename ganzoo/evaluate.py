@@ -5,7 +5,8 @@ means ``--workdir runs/NAME``), draws ``--num_samples`` samples (conditional mod
 turn) and scores them against as many examples of the dataset's ``--split`` (default: the
 dataset the run trained on, its test split): FID, KID, Inception Score, precision/recall,
 density/coverage and class consistency on images; mode coverage and the Fréchet distance of the
-points on the 2-D mixtures; Parzen log-likelihood with ``--metrics ...,parzen``. Paired models
+points on the 2-D mixtures; Parzen log-likelihood with ``--metrics ...,parzen``; the test errors
+of a model that classifies (``ssgan``'s discriminator) on the split's examples. Paired models
 (pix2pix) translate the held-out sources instead: L1, PSNR and SSIM against the ground truth,
 FID/KID in the task's classifier features and the classifier score (``PairedEvaluator``). The reference
 features are computed once and cached (``--cache_dir``, default ~/.cache/ganzoo/reference), keyed

@@ -172,7 +172,18 @@ class Evaluator:
         n = int(num_samples or self.num_samples)
         labels = np.arange(n) % model.num_classes if getattr(model, "conditional", False) else None
         samples = model.generate(n, seed=seed, labels=labels, use_ema=use_ema)
-        return self.score(samples, labels)
+        out = self.score(samples, labels)
+        if hasattr(model, "classify") and self.source.has_labels:
+            out.update(self.classification(model))
+        return out
+
+    def classification(self, model):
+        """Test errors of a model that classifies (the semi-supervised ``ssgan``'s
+        discriminator) on the reference examples of the split."""
+        images, labels = source_arrays(self.source, self.num_samples)
+        predicted = model.classify(images)
+        errors = int(np.sum(predicted != labels))
+        return {"classification_errors": errors, "classification_accuracy": 1.0 - errors / len(labels)}
 
     def score(self, samples, labels=None):
         """Metrics of an array of samples (images in [-1, 1] or points), with the labels they

@@ -200,6 +200,23 @@ def test_semi_supervised_d_loss_is_the_papers_k_plus_1_class_likelihood():
     assert semi_supervised_d_loss(unl, fake)[1] is None
 
 
+def test_classification_errors_are_counted_on_the_split():
+    from ganzoo.evaluation import Evaluator, source_arrays
+
+    evaluator = Evaluator("mnist", "test", num_samples=50, metrics="fid")
+    _, truth = source_arrays(evaluator.source, 50)
+
+    class Wrong7:  # a classifier that gets exactly the rows 0, 7, 14, ... wrong
+        def classify(self, images):
+            assert len(images) == 50
+            out = truth.copy()
+            out[::7] = (out[::7] + 1) % 10
+            return out
+
+    out = evaluator.classification(Wrong7())
+    assert out["classification_errors"] == 8 and out["classification_accuracy"] == pytest.approx(42 / 50)
+
+
 def test_labelled_draws_and_semi_supervised_batches():
     from ganzoo import data
 
