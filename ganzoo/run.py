@@ -339,9 +339,9 @@ def make_optimizer(train, lr):
 
 
 def conditional_models():
-    return [name for name in registry.list_models()
-            if registry.get_model_class(name).conditioning != "none"
-            and not getattr(registry.get_model_class(name), "semi_supervised", False)]
+    classes = {name: registry.get_model_class(name) for name in registry.list_models()}
+    return [name for name, cls in classes.items()
+            if cls.conditioning != "none" and not getattr(cls, "semi_supervised", False)]
 
 
 def build_model(config, source):

@@ -38,17 +38,19 @@ class WeightNormDense(keras.layers.Layer):
         self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias") \
             if self.use_bias else None
 
+    def _direction(self):
+        """v with each column scaled to length 1."""
+        return self.v / ops.sqrt(ops.sum(ops.square(self.v), axis=0, keepdims=True) + 1e-12)
+
     def kernel(self):
         """The effective kernel: each column of v scaled to length g."""
-        norms = ops.sqrt(ops.sum(ops.square(self.v), axis=0, keepdims=True) + 1e-12)
-        return self.v * (self.g / norms)
+        return self._direction() * self.g
 
     def initialize_from(self, inputs):
         """Data-dependent initialisation (the paper's Sec. 3): sets g and the bias so that the
         pre-activations of this batch of inputs have mean 0 and standard deviation
         ``init_scale`` for every unit. Returns the layer's output on them afterwards."""
-        direction = self.v / ops.sqrt(ops.sum(ops.square(self.v), axis=0, keepdims=True) + 1e-12)
-        t = ops.matmul(ops.convert_to_tensor(inputs, self.v.dtype), direction)
+        t = ops.matmul(ops.convert_to_tensor(inputs, self.v.dtype), self._direction())
         mean = ops.mean(t, axis=0)
         std = ops.sqrt(ops.var(t, axis=0) + 1e-10)
         self.g.assign(self.init_scale / std)

@@ -114,10 +114,10 @@ class GANModel(keras.Model):
             raise ValueError(f"num_classes must be 0 (unconditional) or >= 2, got {num_classes}")
         if self.pack < 1:
             raise ValueError(f"pack must be >= 1 (1: no packing), got {pack}")
-        if self.pack > 1 and (self.conditional or self.paired):
-            what = "paired" if self.paired else f"conditional (num_classes={self.num_classes})"
+        if self.pack > 1 and (self.num_classes or self.paired):
+            what = "is paired" if self.paired else f"takes class labels (num_classes={self.num_classes})"
             raise ValueError(f"pack={self.pack}: packing (PacGAN) is for unconditional models; "
-                             f"{name} here is {what}: use pack=1")
+                             f"{name} here {what}: use pack=1")
         self.g_optimizer = None
         self.d_optimizer = None
 

@@ -80,9 +80,6 @@ class SSGAN(GANModel):
         self.unlabeled_weight = float(unlabeled_weight)
         if not self.d_units:
             raise ValueError("ssgan needs at least one hidden layer in D (d_units) to match")
-        if self.pack != 1:
-            raise ValueError(f"pack={self.pack}: ssgan's discriminator classifies single "
-                             "examples; use pack=1")
         self._build_networks()
 
     def compile(self, *args, d_steps=None, **kwargs):

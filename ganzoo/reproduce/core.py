@@ -112,6 +112,15 @@ def _read_json(path, default=None):
         return json.load(f)
 
 
+def cached_json(path, compute):
+    """The JSON object at ``path``, else ``compute()``'s, written there atomically first."""
+    cached = _read_json(path)
+    if cached is None:
+        cached = compute()
+        atomic_write_text(path, json.dumps(cached))
+    return cached
+
+
 def _train(run, workdir, root):
     """Trains (or resumes) one run in a child process; returns its wall seconds."""
     os.makedirs(workdir, exist_ok=True)

@@ -99,8 +99,10 @@ class GoodfellowParzen(core.Table):
 
     @staticmethod
     def _pixels(images):
-        return np.asarray(images, np.float64).reshape(len(images), -1) / 255.0 if np.asarray(
-            images).dtype == np.uint8 else (np.asarray(images, np.float64).reshape(len(images), -1) + 1) / 2
+        """Flat float64 rows on [0, 1], from uint8 digits or [-1, 1] samples."""
+        images = np.asarray(images)
+        flat = images.reshape(len(images), -1).astype(np.float64)
+        return flat / 255.0 if images.dtype == np.uint8 else (flat + 1) / 2
 
     def _splits(self, root, quick):
         from ganzoo.data import idx
@@ -145,18 +147,15 @@ class GoodfellowParzen(core.Table):
         """The same protocol with real training digits in place of samples (cached)."""
         from ganzoo.metrics import parzen
 
-        path = os.path.join(root, "data", "real_baseline.json")
-        if os.path.exists(path):
-            with open(path) as f:
-                return json.load(f)
-        valid, test = self._splits(root, quick)
-        with np.load(os.path.join(root, "data", "train.npz")) as f:
-            real = self._pixels(f["images"][: 1000 if quick else NUM_SAMPLES])
-        sigma, _ = parzen.select_parzen_sigma(real, valid)
-        mean, stderr = parzen.parzen_log_likelihood(real, test, sigma)
-        out = {"parzen_ll": mean, "parzen_stderr": stderr, "sigma": sigma, "count": len(real)}
-        atomic_write_text(path, json.dumps(out))
-        return out
+        def compute():
+            valid, test = self._splits(root, quick)
+            with np.load(os.path.join(root, "data", "train.npz")) as f:
+                real = self._pixels(f["images"][: 1000 if quick else NUM_SAMPLES])
+            sigma, _ = parzen.select_parzen_sigma(real, valid)
+            mean, stderr = parzen.parzen_log_likelihood(real, test, sigma)
+            return {"parzen_ll": mean, "parzen_stderr": stderr, "sigma": sigma, "count": len(real)}
+
+        return core.cached_json(os.path.join(root, "data", "real_baseline.json"), compute)
 
     def report(self, results, quick, figures):
         root = os.path.dirname(results[0][1].rstrip(os.sep))

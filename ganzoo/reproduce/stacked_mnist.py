@@ -76,27 +76,20 @@ class StackedMNIST(core.Table):
 
     def real_baseline(self, root, quick):
         """The protocol on as many real test stacks as samples: the floor of the KL."""
-        import json
-
         from ganzoo import data as data_lib
         from ganzoo.evaluation import source_arrays
-        from ganzoo.images import atomic_write_text
         from ganzoo.metrics import stacked_mnist_modes
 
-        path = os.path.join(root, "real_baseline.json")
-        if os.path.exists(path):
-            with open(path) as f:
-                return json.load(f)
-        n = 2000 if quick else NUM_SAMPLES
-        source = data_lib.sources.stacked_mnist("test", size=n)
-        images, labels = source_arrays(source)
-        digits = read_digits(images)
-        truth = np.stack([labels // 100, labels // 10 % 10, labels % 10], axis=1)
-        out = stacked_mnist_modes(digits)
-        result = {"modes_captured": out["modes_captured"], "kl": out["kl"], "count": n,
-                  "read_correctly": float(np.mean(np.all(digits == truth, axis=1)))}
-        atomic_write_text(path, json.dumps(result))
-        return result
+        def compute():
+            n = 2000 if quick else NUM_SAMPLES
+            images, labels = source_arrays(data_lib.sources.stacked_mnist("test", size=n))
+            digits = read_digits(images)
+            truth = np.stack([labels // 100, labels // 10 % 10, labels % 10], axis=1)
+            out = stacked_mnist_modes(digits)
+            return {"modes_captured": out["modes_captured"], "kl": out["kl"], "count": n,
+                    "read_correctly": float(np.mean(np.all(digits == truth, axis=1)))}
+
+        return core.cached_json(os.path.join(root, "real_baseline.json"), compute)
 
     def report(self, results, quick, figures):
         root = os.path.dirname(results[0][1].rstrip(os.sep))
