@@ -356,6 +356,41 @@ def test_reproduce_resumes_skips_finished_runs_and_refuses_a_changed_recipe(tmp_
         reproduce(_TinyTable(30, lr="5e-4"), str(tmp_path), str(tmp_path / "out"), log=lines.append)
 
 
+def test_training_curve_scores_every_kept_checkpoint_once(tmp_path, monkeypatch):
+    from ganzoo.reproduce import reproduce
+
+    monkeypatch.chdir(REPO)
+    table = _TinyTable(30)
+    table.curve = ("the model's step", "linear")
+    seen = []
+
+    def metric(run, workdir, model, quick):
+        seen.append(int(model.step.numpy()))
+        return 2 * seen[-1]
+
+    table.checkpoint_metric = metric
+    table.curve_panel = lambda run: "ring8"
+    table.curve_label = lambda run: run.name
+    lines = []
+    path = reproduce(table, str(tmp_path), str(tmp_path / "out"), log=lines.append)
+    # checkpoints at steps 10, 20, 30, each loaded and scored once, the values cached by step
+    assert sorted(seen) == [10, 20, 30]
+    curve = json.loads((tmp_path / "tiny" / "r" / "curve.json").read_text())
+    assert {int(k): v for k, v in curve["points"].items()} == {10: 20.0, 20: 40.0, 30: 60.0}
+    text = open(path).read()
+    assert "## Training curve" in text and "the model's step at every kept checkpoint" in text
+    assert (tmp_path / "out" / "tiny" / "training_curve.png").stat().st_size > 1000
+    # a second call scores no checkpoint again; a checkpoint gone from the folder stays cached
+    os.remove(tmp_path / "tiny" / "r" / "checkpoints" / "ckpt-00000010.keras")
+    reproduce(table, str(tmp_path), str(tmp_path / "out"), log=lines.append)
+    assert sorted(seen) == [10, 20, 30]
+    # a curve cached under another recipe's key is recomputed, not reused
+    curve["key"] = "other"
+    (tmp_path / "tiny" / "r" / "curve.json").write_text(json.dumps(curve))
+    reproduce(table, str(tmp_path), str(tmp_path / "out"), log=lines.append)
+    assert sorted(seen) == [10, 20, 20, 30, 30]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("table", list(TABLES))
 def test_quick_tables_end_to_end(tmp_path, table):

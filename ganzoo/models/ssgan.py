@@ -40,7 +40,8 @@ class SSGAN(GANModel):
     batch means over the global batch under ``tf.distribute``.
 
     The MNIST networks of the paper's code: G z(100) -> 500 -> 500 (softplus, batch norm) ->
-    784 with weight norm (tanh: ganzoo's pixels are [-1, 1], the paper's sigmoid gave [0, 1]);
+    784 with weight norm and the paper's sigmoid (as 2 sigmoid - 1: ganzoo's pixels are
+    [-1, 1]);
     D pixels mapped to the paper's [0, 1], Gaussian noise 0.3 on them, weight-normalised ReLU
     layers 1000-500-250-250-250 (lengths fixed after the data-dependent init,
     ``initialize_from_data``) each followed by noise 0.5, and K weight-normalised logits (initial
@@ -102,7 +103,10 @@ class SSGAN(GANModel):
             h = keras.layers.Dense(units)(h)
             h = keras.layers.BatchNormalization(synchronized=True)(h)
             h = keras.layers.Activation("softplus")(h)
-        h = WeightNormDense(math.prod(self.image_shape), activation="tanh")(h)
+        # the paper's sigmoid pixels in [0, 1], written in ganzoo's [-1, 1] as 2 sigmoid - 1
+        # (= tanh(a / 2)): D's Rescaling maps them back to exactly the paper's sigmoid(a)
+        h = WeightNormDense(math.prod(self.image_shape), activation="sigmoid")(h)
+        h = keras.layers.Rescaling(2.0, offset=-1.0)(h)
         return keras.Model(z, keras.layers.Reshape(self.image_shape)(h), name="generator")
 
     def build_discriminator(self):

@@ -14,6 +14,7 @@ from ganzoo.reproduce import core
 PER_CLASS = 1000
 PAIRS = 100
 GOAL = 0.97
+TEMPERATURES = (0.8, 0.5)  # below 1: latents scaled down
 
 
 class ACGANTable(core.Table):
@@ -28,11 +29,15 @@ class ACGANTable(core.Table):
     quick_minutes = 0.5
 
     def runs(self, quick):
-        # the published generator as sampled (temperature 1), and with its latents scaled by
-        # 0.5 (the truncation of BigGAN, Brock et al. 2019): what consistency costs in diversity
-        return [core.Run("acgan_mnist", [], {"temperature": 1.0}, seed=0, preset="acgan_mnist"),
-                core.Run("acgan_mnist_t0.5", [], {"temperature": 0.5}, seed=0,
-                         preset="acgan_mnist", note="ganzoo.load('acgan_mnist'), latents x 0.5")]
+        # the published generator as sampled (temperature 1), and with its latents scaled down
+        # (the truncation of BigGAN, Brock et al. 2019): 0.8, the mildest of 0.9 / 0.8 / 0.7
+        # that met the goal when measured, and 0.5: what consistency costs in diversity
+        out = [core.Run("acgan_mnist", [], {"temperature": 1.0}, seed=0, preset="acgan_mnist")]
+        for t in TEMPERATURES:
+            out.append(core.Run(f"acgan_mnist_t{t:g}", [], {"temperature": t}, seed=0,
+                                preset="acgan_mnist",
+                                note=f"ganzoo.load('acgan_mnist'), latents x {t:g}"))
+        return out
 
     def score(self, run, workdir, quick):
         import ganzoo

@@ -80,6 +80,23 @@ class Table:
         order; ``figures``: folder for pictures (linked relative to the report's folder)."""
         raise NotImplementedError
 
+    # The metric's training curve: a table that sets ``curve`` = (axis label, "linear" or
+    # "log") and defines ``checkpoint_metric`` gets the metric at every kept checkpoint of each
+    # trained run (cached in its folder's curve.json) and a figure of them in its report.
+    curve = None
+
+    def checkpoint_metric(self, run, workdir, model, quick):
+        """The curve's figure (a number) for one checkpoint's ``model``."""
+        raise NotImplementedError
+
+    def curve_panel(self, run):
+        """Which panel of the curve figure a run's line goes in (one panel a value)."""
+        return ""
+
+    def curve_label(self, run):
+        """The legend label of a run's line (runs sharing a label share a colour)."""
+        return run.name
+
 
 def checkpoint_step(workdir):
     """The step of a workdir's newest checkpoint (0 when it has none)."""
@@ -201,6 +218,10 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=
     figures = os.path.join(out_dir, name)
     os.makedirs(figures, exist_ok=True)
     body = table.report(results, quick, figures)
+    if getattr(table, "curve", None) and not report_only:
+        curves = [(run, training_curve(table, run, workdir, quick, log))
+                  for run, workdir, _, _ in results if run.steps]
+        body += curve_section(table, curves, figures)
     text = header(table, results, quick, time.time() - total_start) + body
     if len(results) < len(runs):
         text = text.replace("\n\n", f"\n\n**Partial report**: {len(results)} of {len(runs)} runs "
@@ -209,6 +230,73 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=
     path = os.path.join(out_dir, name + ".md")
     atomic_write_text(path, text)
     return path
+
+
+def training_curve(table, run, workdir, quick, log=print):
+    """[(step, metric)] at every kept checkpoint of a trained run, cached in its curve.json
+    (keyed on the run's recipe; checkpoints not yet scored are added)."""
+    import keras
+
+    from ganzoo import callbacks as cb
+
+    path = os.path.join(workdir, "curve.json")
+    cached = _read_json(path, {})
+    points = {int(k): v for k, v in cached.get("points", {}).items()} if (
+        cached.get("key") == run.key()) else {}
+    found = cb.list_checkpoints(os.path.join(workdir, "checkpoints"))
+    missing = [(step, ckpt) for step, ckpt in found if step not in points]
+    if missing:
+        log(f"{run.name}: scoring {len(missing)} checkpoint(s) for the curve")
+    for step, ckpt in missing:
+        model = keras.saving.load_model(ckpt, compile=False)
+        points[step] = float(table.checkpoint_metric(run, workdir, model, quick))
+        atomic_write_text(path, json.dumps({"key": run.key(), "points": points}))
+    return sorted(points.items())
+
+
+def curve_section(table, curves, figures):
+    """The report's "Training curve" section: one figure, a panel a ``table.curve_panel``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ganzoo.images import atomic_write
+
+    curves = [(run, points) for run, points in curves if points]
+    if not curves:
+        return ""
+    label, scale = table.curve
+    panels = list(dict.fromkeys(table.curve_panel(run) for run, _ in curves))
+    labels = list(dict.fromkeys(table.curve_label(run) for run, _ in curves))
+    colours = {name: f"C{i % 10}" for i, name in enumerate(labels)}
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.6), squeeze=False)
+    for ax, panel in zip(axes.flat, panels):
+        shown = set()
+        for run, points in curves:
+            if table.curve_panel(run) != panel:
+                continue
+            name = table.curve_label(run)
+            steps, values = zip(*points)
+            ax.plot(steps, values, marker="o", ms=3, color=colours[name],
+                    label=None if name in shown else name)
+            shown.add(name)
+        ax.set_yscale(scale)
+        ax.set_xlabel("training step")
+        ax.set_ylabel(label)
+        ax.set_title(panel or table.name, fontsize=9)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    path = os.path.join(figures, "training_curve.png")
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=90, format="png"), suffix=".png")
+    plt.close(fig)
+    folder = os.path.basename(figures)
+    return ("\n## Training curve\n\n"
+            f"{label[:1].upper()}{label[1:]} at every kept checkpoint of each trained run, scored "
+            "as in the table "
+            "(`curve.json` in each run's folder):\n\n"
+            f"![training curve]({folder}/training_curve.png)\n")
 
 
 def summarise(score):

@@ -114,24 +114,34 @@ class GoodfellowParzen(core.Table):
         test = self._pixels(test)
         return (valid[:500], test[:1000]) if quick else (valid, test)
 
-    def score(self, run, workdir, quick):
+    curve = ("Parzen log-likelihood of the test digits (nats)", "linear")
+
+    def _parzen(self, run, workdir, model, quick):
+        """The samples, then the protocol's figures: sigma chosen on the validation digits,
+        the test mean and its standard error."""
         from ganzoo.metrics import parzen
 
-        root = os.path.dirname(workdir.rstrip(os.sep))
-        valid, test = self._splits(root, quick)
-        source = run.row.get("from")
-        model = core.load_run_model(os.path.join(root, source) if source else workdir)
+        valid, test = self._splits(os.path.dirname(workdir.rstrip(os.sep)), quick)
         n = 1000 if quick else NUM_SAMPLES
         z = model.sample_latents(n, seed=run.seed) * run.row["temperature"]
         images = np.asarray(model.generate_from_latents(z))
         samples = self._pixels(images)
         sigma, by_sigma = parzen.select_parzen_sigma(samples, valid)
         mean, stderr = parzen.parzen_log_likelihood(samples, test, sigma)
+        return images, {"parzen_ll": mean, "parzen_stderr": stderr, "sigma": sigma,
+                        "validation_ll": by_sigma, "num_samples": n,
+                        "validation": len(valid), "test": len(test)}
+
+    def score(self, run, workdir, quick):
+        source = run.row.get("from")
+        root = os.path.dirname(workdir.rstrip(os.sep))
+        model = core.load_run_model(os.path.join(root, source) if source else workdir)
+        images, figures = self._parzen(run, workdir, model, quick)
         np.save(os.path.join(workdir, "grid.npy"), images[:100])
-        quality = self._quality(images, quick)
-        return {"parzen_ll": mean, "parzen_stderr": stderr, "sigma": sigma,
-                "validation_ll": by_sigma, "num_samples": n,
-                "validation": len(valid), "test": len(test), **quality}
+        return {**figures, **self._quality(images, quick)}
+
+    def checkpoint_metric(self, run, workdir, model, quick):
+        return self._parzen(run, workdir, model, quick)[1]["parzen_ll"]
 
     @staticmethod
     def _quality(images, quick):

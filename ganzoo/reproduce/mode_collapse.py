@@ -80,17 +80,31 @@ class ModeCollapse(core.Table):
                                         steps=steps))
         return out
 
-    def score(self, run, workdir, quick):
+    curve = ("reverse KL of the mode histogram to uniform", "log")
+
+    @staticmethod
+    def _coverage(run, model):
         from ganzoo.data import toy
         from ganzoo.metrics import mode_coverage
 
-        model = core.load_run_model(workdir)
         points = np.asarray(model.generate(NUM_SAMPLES, seed=1000 + run.seed))
-        np.save(f"{workdir}/points.npy", points)
         modes, std = toy.mixture(run.row["dataset"])
-        cover = mode_coverage(points, modes, std)
+        return points, mode_coverage(points, modes, std)
+
+    def score(self, run, workdir, quick):
+        points, cover = self._coverage(run, core.load_run_model(workdir))
+        np.save(f"{workdir}/points.npy", points)
         return {k: cover[k] for k in ("modes_captured", "num_modes", "high_quality", "reverse_kl",
                                       "counts")}
+
+    def checkpoint_metric(self, run, workdir, model, quick):
+        return self._coverage(run, model)[1]["reverse_kl"]
+
+    def curve_panel(self, run):
+        return run.row["dataset"]
+
+    def curve_label(self, run):
+        return "GAN" if run.row["pack"] == 1 else f"PacGAN{run.row['pack']}"
 
     def report(self, results, quick, figures):
         import os

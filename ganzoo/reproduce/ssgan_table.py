@@ -44,19 +44,29 @@ class SSGANTable(core.Table):
                                 steps=steps))
         return out
 
-    def score(self, run, workdir, quick):
+    curve = ("test errors (of 10,000)", "log")
+
+    @staticmethod
+    def _test_mistakes(model):
+        """[10,000] booleans (the test digit misclassified) and the labels."""
         from ganzoo.data import idx
         from ganzoo.data.sources import EMBEDDED_DIR
 
         images, labels = idx.load_idx_split(EMBEDDED_DIR, "test")
+        labels = labels.ravel()
+        return model.classify(images) != labels, labels
+
+    def score(self, run, workdir, quick):
         model = core.load_run_model(workdir)
-        predicted = model.classify(images)
+        wrong, labels = self._test_mistakes(model)
         np.save(os.path.join(workdir, "grid.npy"), np.asarray(model.generate(100, seed=run.seed)))
-        errors = int(np.sum(predicted != labels.ravel()))
-        per_class = [int(np.sum((predicted != labels.ravel()) & (labels.ravel() == c)))
-                     for c in range(10)]
+        errors = int(np.sum(wrong))
+        per_class = [int(np.sum(wrong & (labels == c))) for c in range(10)]
         return {"test_errors": errors, "test_accuracy": 1 - errors / len(labels),
                 "errors_per_class": per_class}
+
+    def checkpoint_metric(self, run, workdir, model, quick):
+        return int(np.sum(self._test_mistakes(model)[0]))
 
     def report(self, results, quick, figures):
         errors = [r[2]["test_errors"] for r in results]

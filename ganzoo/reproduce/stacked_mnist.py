@@ -63,16 +63,27 @@ class StackedMNIST(core.Table):
                                     steps=steps))
         return out
 
-    def score(self, run, workdir, quick):
+    curve = ("modes captured (of 1,000)", "linear")
+
+    @staticmethod
+    def _modes(run, model, quick):
         from ganzoo.metrics import stacked_mnist_modes
 
         n = 2000 if quick else NUM_SAMPLES
-        model = core.load_run_model(workdir)
         samples = np.asarray(model.generate(n, seed=1000 + run.seed))
+        return samples, stacked_mnist_modes(read_digits(samples))
+
+    def score(self, run, workdir, quick):
+        samples, out = self._modes(run, core.load_run_model(workdir), quick)
         np.save(os.path.join(workdir, "grid.npy"), samples[:64])
-        out = stacked_mnist_modes(read_digits(samples))
-        return {"modes_captured": out["modes_captured"], "kl": out["kl"], "num_samples": n,
-                "counts": out["counts"]}
+        return {"modes_captured": out["modes_captured"], "kl": out["kl"],
+                "num_samples": len(samples), "counts": out["counts"]}
+
+    def checkpoint_metric(self, run, workdir, model, quick):
+        return self._modes(run, model, quick)[1]["modes_captured"]
+
+    def curve_label(self, run):
+        return "DCGAN" if run.row["pack"] == 1 else f"PacDCGAN{run.row['pack']}"
 
     def real_baseline(self, root, quick):
         """The protocol on as many real test stacks as samples: the floor of the KL."""
