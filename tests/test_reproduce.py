@@ -200,6 +200,40 @@ def test_semi_supervised_d_loss_is_the_papers_k_plus_1_class_likelihood():
     assert semi_supervised_d_loss(unl, fake)[1] is None
 
 
+def test_ssgan_classifies_with_the_running_average_of_its_discriminator(tmp_path):
+    import ganzoo
+    import keras
+
+    model = ganzoo.build("ssgan", image_shape=(8, 8, 1), latent_dim=4, num_classes=3,
+                         g_units=(16,), d_units=(16, 8), d_average=0.9)
+    model.compile()
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (6, 8, 8, 1)).astype(np.float32)
+    y = np.array([0, 1, 2, 0, 1, 2])
+    weights = lambda: [np.array(w) for w in model.discriminator.trainable_weights]  # noqa: E731
+    expected = weights()
+    for t in range(4):  # shadow <- d shadow + (1 - d) w, d = min(0.9, (1 + t) / (10 + t))
+        model.train_step((x, y, x))
+        d = min(0.9, (1 + t) / (10 + t))
+        expected = [d * a + (1 - d) * w for a, w in zip(expected, weights())]
+    for shadow, want in zip(model.d_average_weights, expected):
+        np.testing.assert_allclose(np.array(shadow), want, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(expected[0], weights()[0])  # the average is not the live D
+    images = rng.uniform(-1, 1, (200, 8, 8, 1)).astype(np.float32)
+    averaged = model.classify(images)
+    live = model.classify(images, use_average=False)
+    # the averaged classes are the live network's once its weights are set to the averages
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    for w, want in zip(model.discriminator.trainable_weights, expected):
+        w.assign(want)
+    np.testing.assert_array_equal(model.classify(images, use_average=False), averaged)
+    # a saved model keeps the averages and classifies with them
+    loaded = keras.saving.load_model(path, compile=False)
+    np.testing.assert_array_equal(loaded.classify(images), averaged)
+    np.testing.assert_array_equal(loaded.classify(images, use_average=False), live)
+
+
 def test_classification_errors_are_counted_on_the_split():
     from ganzoo.evaluation import Evaluator, source_arrays
 

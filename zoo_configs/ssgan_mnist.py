@@ -21,6 +21,7 @@ def get_config():
     config.arch.input_noise = 0.3
     config.arch.hidden_noise = 0.5
     config.arch.unlabeled_weight = 0.5
+    config.arch.d_average = 0.9999  # classify with D's running average (the authors' test)
     config.data.num_labels = 100  # labelled training examples, the same number each class
     config.data.label_seed = 0  # which ones: the paper averages over several draws
     config.train.batch_size = 100

@@ -1,11 +1,12 @@
 """Semi-supervised GAN (Salimans et al. 2016, https://arxiv.org/abs/1606.03498, Sec. 5)."""
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from ganzoo import rng
 from ganzoo.layers import GaussianNoise, WeightNormDense
-from ganzoo.models.base import GANModel
+from ganzoo.models.base import GANModel, _Untracked
 from ganzoo.registry import register_model
 
 
@@ -39,14 +40,16 @@ class SSGAN(GANModel):
     default); G minimises the mean over features of (mean_x f(x_unl) - mean_z f(G(z)))^2, the
     batch means over the global batch under ``tf.distribute``.
 
-    The MNIST networks of the paper's code: G z(100) -> 500 -> 500 (softplus, batch norm) ->
-    784 with weight norm and the paper's sigmoid (as 2 sigmoid - 1: ganzoo's pixels are
-    [-1, 1]);
+    The MNIST networks of the paper's code: G z(100) -> 500 -> 500 (softplus after batch norm with
+    a shift and no scale) -> 784 with weight norm and the paper's sigmoid (as 2 sigmoid - 1:
+    ganzoo's pixels are [-1, 1]);
     D pixels mapped to the paper's [0, 1], Gaussian noise 0.3 on them, weight-normalised ReLU
     layers 1000-500-250-250-250 (lengths fixed after the data-dependent init,
-    ``initialize_from_data``) each followed by noise 0.5, and K weight-normalised logits (initial
-    scale 0.1). Adam(0.003, beta_1 0.5) as compile defaults (the MNIST zoo config lowers G's
-    rate: see zoo_configs/ssgan_mnist.py).
+    ``initialize_from_data``) each followed by noise 0.5, and K weight-normalised logits.
+    ``classify`` uses a running average of D's trainable weights (``d_average``, 0.9999 with
+    a warm-up: the authors' test error is that of D's weights averaged at rate 1e-4).
+    Adam(0.003, beta_1 0.5) as compile defaults (the MNIST zoo config lowers G's rate: see
+    zoo_configs/ssgan_mnist.py).
 
     Batches are ``(labelled images, labels, unlabelled images)``
     (``ganzoo.data.semi_supervised_pipeline``) or ``(images, labels)`` (all labelled; the
@@ -72,16 +75,31 @@ class SSGAN(GANModel):
     )
 
     def __init__(self, g_units=(500, 500), d_units=(1000, 500, 250, 250, 250), input_noise=0.3,
-                 hidden_noise=0.5, unlabeled_weight=0.5, **kwargs):
+                 hidden_noise=0.5, unlabeled_weight=0.5, d_average=0.9999, **kwargs):
         super().__init__(**kwargs)
         self.g_units = tuple(int(u) for u in g_units)
         self.d_units = tuple(int(u) for u in d_units)
         self.input_noise = float(input_noise)
         self.hidden_noise = float(hidden_noise)
         self.unlabeled_weight = float(unlabeled_weight)
+        self.d_average = float(d_average)
         if not self.d_units:
             raise ValueError("ssgan needs at least one hidden layer in D (d_units) to match")
+        if not 0.0 <= self.d_average < 1.0:
+            raise ValueError(f"d_average must be in [0, 1), got {d_average}")
         self._build_networks()
+        # the authors classify the test digits with a running average of D's trainable weights
+        # (rate 1e-4); here with the warm-up of the generator's EMA (see ``_average_d``)
+        self.d_average_weights = []
+        if self.d_average:
+            for w in self.discriminator.trainable_weights:
+                shadow = self.add_weight(shape=w.shape, dtype=w.dtype, initializer="zeros",
+                                         trainable=False,
+                                         name="d_avg__" + w.path.replace("/", "__"),
+                                         aggregation="only_first_replica")
+                shadow.assign(w)
+                self.d_average_weights.append(shadow)
+        self._classifier = None
 
     def compile(self, *args, d_steps=None, **kwargs):
         if d_steps not in (None, 1):
@@ -101,7 +119,8 @@ class SSGAN(GANModel):
         h = z
         for units in self.g_units:
             h = keras.layers.Dense(units)(h)
-            h = keras.layers.BatchNormalization(synchronized=True)(h)
+            # the authors' batch norm has a shift and no scale (softplus follows)
+            h = keras.layers.BatchNormalization(synchronized=True, scale=False)(h)
             h = keras.layers.Activation("softplus")(h)
         # the paper's sigmoid pixels in [0, 1], written in ganzoo's [-1, 1] as 2 sigmoid - 1
         # (= tanh(a / 2)): D's Rescaling maps them back to exactly the paper's sigmoid(a)
@@ -119,7 +138,7 @@ class SSGAN(GANModel):
             # lengths fixed after the data-dependent init, as in the authors' code
             features = WeightNormDense(units, activation="relu", train_scale=False)(h)
             h = GaussianNoise(self.hidden_noise)(features)
-        logits = WeightNormDense(self.num_classes, init_scale=0.1, name="logits")(h)
+        logits = WeightNormDense(self.num_classes, name="logits")(h)
         return keras.Model(x, [logits, features], name="discriminator")
 
     def initialize_from_data(self, images, num_latents=None):
@@ -137,9 +156,12 @@ class SSGAN(GANModel):
                 h = layer.initialize_from(h)
             elif isinstance(layer, keras.layers.BatchNormalization):
                 mean, var = tf.nn.moments(h, axes=[0])
-                h = (h - mean) / tf.sqrt(var + layer.epsilon) * layer.gamma + layer.beta
+                h = (h - mean) / tf.sqrt(var + layer.epsilon)
+                h = (h * layer.gamma if layer.scale else h) + layer.beta
             else:
                 h = layer(h)
+        for shadow, w in zip(self.d_average_weights, self.discriminator.trainable_weights):
+            shadow.assign(w)
 
     # -- training --------------------------------------------------------------------------------
 
@@ -210,20 +232,42 @@ class SSGAN(GANModel):
         local_n = tf.shape(x_unl)[0]
         d_loss = self._d_step((x_lab, x_unl), y_lab, step, 0, local_n)
         g_loss = self._g_step(step, local_n, (x_lab, x_unl), y_lab)
+        if self.d_average:
+            self._average_d()
         return self._end_step(d_loss, g_loss)
+
+    def _average_d(self):
+        t = tf.cast(self.step, tf.float32)
+        decay = tf.minimum(self.d_average, (1.0 + t) / (10.0 + t))
+        for shadow, w in zip(self.d_average_weights, self.discriminator.trainable_weights):
+            shadow.assign(decay * shadow + (1.0 - decay) * w)
 
     # -- classification ------------------------------------------------------------------------
 
-    def classify(self, images, batch_size=500):
-        """Class ids [N] that D assigns to images (float in [-1, 1], or uint8 [0, 255])."""
-        import numpy as np
+    def classifier(self, use_average=True):
+        """D as it classifies: with the running average of its trainable weights (when kept and
+        ``use_average``), else as trained."""
+        if not (use_average and self.d_average):
+            return self.discriminator
+        if self._classifier is None:
+            self._classifier = _Untracked(keras.models.clone_model(self.discriminator))
+        network = self._classifier.value
+        averages = iter(self.d_average_weights)
+        trainable = {id(w) for w in self.discriminator.trainable_weights}
+        network.set_weights([np.asarray(next(averages) if id(w) in trainable else w)
+                             for w in self.discriminator.weights])
+        return network
 
+    def classify(self, images, batch_size=500, use_average=True):
+        """Class ids [N] that D assigns to images (float in [-1, 1], or uint8 [0, 255]); by
+        default with D's averaged weights (``d_average``), as the authors test."""
         images = np.asarray(images)
         if images.dtype == np.uint8:
             images = images.astype(np.float32) / 127.5 - 1.0
+        network = self.classifier(use_average)
         out = []
         for start in range(0, len(images), batch_size):
-            logits, _ = self.discriminator(images[start:start + batch_size], training=False)
+            logits, _ = network(images[start:start + batch_size], training=False)
             out.append(np.argmax(np.asarray(logits), axis=-1))
         return np.concatenate(out) if out else np.zeros([0], np.int64)
 
@@ -235,4 +279,5 @@ class SSGAN(GANModel):
             "input_noise": self.input_noise,
             "hidden_noise": self.hidden_noise,
             "unlabeled_weight": self.unlabeled_weight,
+            "d_average": self.d_average,
         }
