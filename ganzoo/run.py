@@ -228,7 +228,13 @@ def parse_image_size(text):
 
 
 OPTIMIZERS = ("adam", "sgd")
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")  # Keras dtype policies
 SCHEDULES = ("constant", "exponential", "linear")
+
+
+def precision(config):
+    """The Keras dtype policy of a config (configs older than the switch: float32)."""
+    return config.train.get("mixed_precision", "float32")
 
 
 def validate(config):
@@ -260,6 +266,9 @@ def validate(config):
     if train.lr_decay != 1.0 and train.lr_schedule != "exponential":
         raise UsageError("train.lr_decay applies to --config.train.lr_schedule=exponential, "
                          f"not {train.lr_schedule}")
+    if precision(config) not in PRECISIONS:
+        raise UsageError(f"unknown train.mixed_precision {precision(config)!r}; valid policies: "
+                         f"{', '.join(PRECISIONS)}")
     if not isinstance(train.lr_decay_start, int) or not 0 <= train.lr_decay_start < train.steps:
         raise UsageError(f"train.lr_decay_start must be an integer in [0, train.steps), got "
                          f"{train.lr_decay_start!r}")
@@ -334,8 +343,14 @@ def make_optimizer(train, lr):
         lr = LinearDecay(lr, decay_steps=train.steps - train.lr_decay_start,
                          start_step=train.lr_decay_start)
     if train.optimizer == "sgd":
-        return keras.optimizers.SGD(learning_rate=lr, momentum=train.momentum)
-    return keras.optimizers.Adam(learning_rate=lr, beta_1=train.beta1, beta_2=train.beta2)
+        optimizer = keras.optimizers.SGD(learning_rate=lr, momentum=train.momentum)
+    else:
+        optimizer = keras.optimizers.Adam(learning_rate=lr, beta_1=train.beta1, beta_2=train.beta2)
+    if train.get("mixed_precision") == "mixed_float16":
+        # dynamic loss scaling: float16 gradients underflow without it (a step whose scaled
+        # gradients overflow is skipped and the scale halved)
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+    return optimizer
 
 
 def conditional_models():
@@ -469,6 +484,11 @@ def setup(config):
             raise UsageError(f"--batch_size {config.train.batch_size} must be divisible by the "
                              f"{replicas} replicas of --strategy {config.strategy}")
         check_workdir(config)
+        import keras
+
+        # the policy of every layer built from here on: networks compute in bfloat16 or float16,
+        # their variables stay float32 (the models cast logits and losses to float32)
+        keras.mixed_precision.set_global_policy(precision(config))
         with strategy.scope():
             model = build_model(config, source)
         if hasattr(model, "initialize_from_data"):  # data-dependent init (resuming overrides it)
@@ -520,7 +540,8 @@ def train(config):
              else f"{source.element_shape}")
     print(f"{PROG}: {config.model} on {config.dataset} ({source.size or '?'} examples, "
           f"shape {shape}), {strategy.num_replicas_in_sync} replica(s), "
-          f"workdir {workdir}: "
+          + (f"{precision(config)}, " if precision(config) != "float32" else "")
+          + f"workdir {workdir}: "
           + (f"resuming at step {start} of {total}" if start else f"training {total} steps"))
 
     csv_path = os.path.join(workdir, "losses.csv")

@@ -156,6 +156,8 @@ BAD_INPUTS = [
     (["--seed=-1"], "--seed must be an integer in [0, 2^31)"),
     (["--config.train.loss=bogus"], "valid losses: hinge, least_squares"),
     (["--config.train.optimizer=rmsprop"], "valid optimizers: adam, sgd"),
+    (["--config.train.mixed_precision=fp8"], "unknown train.mixed_precision 'fp8'; valid "
+     "policies: float32, mixed_bfloat16, mixed_float16"),
     (["--config.train.nonexistent=1"], "the config has no field 'nonexistent'"),
     (["--config.train.lrg=0.1"],
      "bad --config override --config.train.lrg=0.1: the config has no field 'lrg'; did you mean 'lr_g'?"),
@@ -192,6 +194,29 @@ BAD_INPUTS = [
     (["--preset=gan_ring8", "--dataset=mnist"],
      "preset gan_ring8 does not fit this model: image_shape [2] (preset) vs [28, 28, 1]"),
 ]
+
+
+def test_mixed_float16_run_trains_checkpoints_and_resumes(tmp_path):
+    """The CLI switch end to end: float16 layers, loss-scaled optimizers saved in the
+    checkpoint and restored on resume, finite losses."""
+    args = ["--model=dcgan", "--workdir=w", "--config.log.checkpoint_every=4",
+            "--config.train.mixed_precision=mixed_float16", "--config.eval.every=0",
+            "--config.log.log_every=2", *TINY]
+    first = run_cli(args + ["--steps=4"], tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    second = run_cli(args + ["--steps=8"], tmp_path)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "mixed_float16, workdir w: resuming at step 4 of 8" in second.stdout
+    # a checkpoint holds float32 variables and the loss-scaled optimizers (their scale moved
+    # from 2^15 on overflowing steps); loaded by Keras it computes in the policy of the caller
+    model = keras.saving.load_model(str(tmp_path / "w" / "checkpoints" / "ckpt-00000008.keras"))
+    assert int(model.step.numpy()) == 8
+    assert isinstance(model.g_optimizer, keras.optimizers.LossScaleOptimizer)
+    assert {w.dtype for w in model.generator.weights} == {"float32"}
+    with open(tmp_path / "w" / "losses.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert rows and all(np.isfinite(float(r["d_loss"])) and np.isfinite(float(r["g_loss"]))
+                        for r in rows)
 
 
 @pytest.mark.parametrize("args, message", BAD_INPUTS, ids=[" ".join(a) for a, _ in BAD_INPUTS])

@@ -112,6 +112,20 @@ def test_spectral_norm_moves_u_once_per_discriminator_step():
     np.testing.assert_allclose(np.asarray(sn.vector_u), u1, rtol=1e-4, atol=1e-6)
 
 
+def test_spectral_norm_estimate_before_the_first_update_uses_a_unit_vector():
+    layer = L.SpectralNorm(keras.layers.Dense(16))
+    layer.build((None, 32))
+    w = np.array(layer.kernel, np.float64)
+    u = np.array(layer.vector_u, np.float64)
+    assert np.linalg.norm(u) < 0.5  # the initial draw is far from unit length
+    u_hat = u / np.linalg.norm(u)
+    v = u_hat @ w.T
+    v /= np.linalg.norm(v)
+    expected = float((v @ w @ u_hat.T).item())
+    assert float(layer.sigma()) == pytest.approx(expected, rel=1e-5)
+    assert expected <= np.linalg.svd(w, compute_uv=False)[0] * (1 + 1e-6)
+
+
 def test_spectral_norm_under_mixed_precision():
     layer = L.SpectralNorm(keras.layers.Dense(4, dtype="mixed_float16"))
     x = randn(3, 6)

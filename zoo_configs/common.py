@@ -48,6 +48,9 @@ def get_config():
     config.train.lr_decay = 1.0
     config.train.lr_decay_start = 0
     config.train.jit_compile = False  # XLA; slower than plain TF on CPU
+    # Keras dtype policy: float32 | mixed_bfloat16 | mixed_float16 (float16 adds loss scaling to
+    # both optimizers); variables, losses, spectral-norm vectors and batch statistics stay float32
+    config.train.mixed_precision = "float32"
 
     config.log = ml_collections.ConfigDict()
     config.log.log_every = 50  # losses and learning rates to TensorBoard and losses.csv

@@ -102,7 +102,9 @@ class SpectralNorm(keras.layers.SpectralNormalization):
         """The kernel's largest singular value as the power iteration estimates it:
         ``v W u^T`` (differentiable in W; u, v held constant). ``update`` moves ``u`` first."""
         matrix = self._matrix()
-        u = ops.convert_to_tensor(self.vector_u)
+        # u is a unit vector after its first update; its initial draw is not, and an estimate
+        # from it would be off by its length (W / sigma 10x too large in float16's range)
+        u = _l2_normalize(ops.convert_to_tensor(self.vector_u))
         if update:
             u, _ = self._power_iteration(matrix, u)
             self.vector_u.assign(u)

@@ -39,6 +39,12 @@ from ganzoo.layers import minibatch_features, power_iteration
 from ganzoo.schedules import per_training_step
 
 
+def as_float32(outputs):
+    """Network outputs (a tensor or a nested list of them) in float32: under a mixed-precision
+    policy the networks compute in bfloat16 or float16, the losses in float32."""
+    return tf.nest.map_structure(lambda t: tf.cast(t, tf.float32), outputs)
+
+
 class _Untracked:
     """Holds an object out of Keras' tracking and saving (``_walk_saveable`` skips it)."""
 
@@ -333,7 +339,8 @@ class GANModel(keras.Model):
     def discriminate(self, images, labels, training):
         """Discriminator outputs for a batch (labels are None for unconditional models), one a
         example (with packing, each pack's output repeated for its examples)."""
-        return self.unpack_outputs(self.discriminator(self.pack_examples(images), training=training))
+        out = self.discriminator(self.pack_examples(images), training=training)
+        return self.unpack_outputs(as_float32(out))
 
     def discriminator_loss(self, real_out, fake_out, real_labels, fake_labels):
         """Per-example discriminator loss."""
@@ -376,7 +383,10 @@ class GANModel(keras.Model):
         return tf.reduce_sum(tf.cast(per_example, tf.float32)) / global_n
 
     def _apply(self, optimizer, loss, tape, variables):
-        grads = tape.gradient(optimizer.scale_loss(loss), variables)
+        # a LossScaleOptimizer's scale enters as the loss's output gradient: the same gradients
+        # as of scale x loss, with the tape already closed (its apply_gradients unscales them)
+        scale = tf.cast(optimizer.scale_loss(tf.constant(1.0)), loss.dtype)
+        grads = tape.gradient(loss, variables, output_gradients=scale)
         optimizer.apply_gradients(zip(grads, variables))
 
     def _d_step(self, real, real_labels, step, d_index, local_n):

@@ -7,7 +7,7 @@ import tensorflow as tf
 
 from ganzoo import rng
 from ganzoo.layers import Dropout
-from ganzoo.models.base import GANModel
+from ganzoo.models.base import as_float32, GANModel
 from ganzoo.registry import register_model
 
 NORMS = ("batch", "instance")
@@ -241,7 +241,7 @@ class Pix2Pix(GANModel):
     def discriminate(self, images, sources, training):
         if not self.gan_weight:  # L1 only: no discriminator runs (its BN statistics stay put)
             return None
-        return self.discriminator([sources, images], training=training)
+        return as_float32(self.discriminator([sources, images], training=training))
 
     def train_step(self, data):
         """The authors' step: G translates the batch once; D is updated on (source, target) and

@@ -36,7 +36,8 @@ class SSGANTable(core.Table):
             steps = 30 if quick else self.steps
             args = ["--model", "ssgan", "--dataset", dataset, f"--config.data.label_seed={seed}",
                     f"--seed={seed}", f"--steps={steps}",
-                    f"--config.log.checkpoint_every={min(steps, 1000)}"]
+                    f"--config.log.checkpoint_every={min(steps, 1000)}",
+                    "--config.log.keep_checkpoints=100"]  # every checkpoint: the curve
             if quick:
                 args += ["--config.arch.g_units=(32,)", "--config.arch.d_units=(32,16)",
                          "--config.log.sample_every=1000"]
