@@ -171,7 +171,8 @@ def _train(run, workdir, root):
 
 def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=False):
     """Runs a table end to end (resumable); returns the report's path. ``report_only``: train
-    and score nothing, write the report of the runs scored so far (marked partial)."""
+    nothing and score no unfinished run; write the report of the runs scored so far (marked
+    partial), with their training curves."""
     runs = table.runs(quick)
     root = os.path.join(workdir_root, table.name + ("_quick" if quick else ""))
     results = []
@@ -218,7 +219,7 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=
     figures = os.path.join(out_dir, name)
     os.makedirs(figures, exist_ok=True)
     body = table.report(results, quick, figures)
-    if getattr(table, "curve", None) and not report_only:
+    if getattr(table, "curve", None):
         curves = [(run, training_curve(table, run, workdir, quick, log))
                   for run, workdir, _, _ in results if run.steps]
         body += curve_section(table, curves, figures)
