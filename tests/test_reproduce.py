@@ -412,7 +412,7 @@ def test_training_curve_scores_every_kept_checkpoint_once(tmp_path, monkeypatch)
     curve = json.loads((tmp_path / "tiny" / "r" / "curve.json").read_text())
     assert {int(k): v for k, v in curve["points"].items()} == {10: 20.0, 20: 40.0, 30: 60.0}
     text = open(path).read()
-    assert "## Training curve" in text and "the model's step at every kept checkpoint" in text
+    assert "## Training curve" in text and "The model's step at every kept checkpoint" in text
     assert (tmp_path / "out" / "tiny" / "training_curve.png").stat().st_size > 1000
     # a second call scores no checkpoint again; a checkpoint gone from the folder stays cached
     os.remove(tmp_path / "tiny" / "r" / "checkpoints" / "ckpt-00000010.keras")
