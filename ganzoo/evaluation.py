@@ -121,6 +121,11 @@ class Evaluator:
             if name not in F.EXTRACTORS:
                 raise ValueError(f"unknown feature extractor {extractor!r}; valid: auto, {', '.join(F.EXTRACTORS)}")
             self.extractor = F.get_extractor(name, extractor_weights)
+            if not self.extractor.num_classes and "is" in names:
+                if metrics not in ("default", None, ""):
+                    raise ValueError(f"the {name} extractor has no classes, so no Inception Score; "
+                                     "valid extractors for is: inception, mnist, fashion")
+                self.metric_names = names = [m for m in names if m != "is"]
             if self.extractor.image_shape and tuple(self.source.element_shape) != self.extractor.image_shape:
                 raise ValueError(f"the {name} extractor takes {self.extractor.image_shape} images; "
                                  f"{dataset} has {tuple(self.source.element_shape)}; valid: "

@@ -96,12 +96,17 @@ def _where_hint(name):
 
 # -- hashing and verification ----------------------------------------------------------------
 
-def sha256_file(path):
-    digest = hashlib.sha256()
+def file_digest(path, algorithm="sha256"):
+    """Hex digest of a file's bytes, read in 1 MiB blocks."""
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def sha256_file(path):
+    return file_digest(path, "sha256")
 
 
 def verify(directory, expected=None):

@@ -10,6 +10,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 _CACHE = tempfile.mkdtemp(prefix="ganzoo-test-cache-")
 os.environ["GANZOO_CACHE"] = _CACHE
 atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
+# converted fid_inception weights of this machine (tests that compare against them read them
+# here); every other test sees an empty $GANZOO_HOME, as on a fresh install
+USER_FID_DIR = os.path.join(os.path.expanduser(os.environ.get("GANZOO_HOME") or "~/.cache/ganzoo"),
+                            "fid_inception")
+os.environ["GANZOO_HOME"] = os.path.join(_CACHE, "home")
 
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402

@@ -161,6 +161,7 @@ EVAL_BAD_INPUTS = [
     (["--workdir=w", "--split=valid"], "valid splits: train, test"),
     (["--workdir=w", "--num_samples=1"], "--num_samples must be at least 2"),
     (["--workdir=w", "--extractor=inception"], "does not download at run time"),
+    (["--workdir=w", "--extractor=fid_inception"], "convert them once with `python tools/get_fid_inception.py`"),
     (["--workdir=w", "--dataset=/no/such/dir"], "does not exist"),
     (["--workdir=w", "--num_samples=abc"], "flag --num_samples=abc"),
 ]

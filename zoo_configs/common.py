@@ -65,7 +65,7 @@ def get_config():
     config.eval.every = 0  # steps between evaluations; 0: off
     config.eval.num_samples = 2000  # samples scored, and reference examples of the split
     config.eval.split = "test"
-    config.eval.extractor = "auto"  # auto | mnist | inception (images); 2-D points take none
+    config.eval.extractor = "auto"  # auto | mnist | fashion | inception | fid_inception (images); 2-D points take none
     config.eval.metrics = "default"  # or e.g. "fid,kid": see python -m ganzoo.evaluate --help
     config.eval.cache_dir = ""  # reference statistics; empty: ~/.cache/ganzoo/reference
     return config

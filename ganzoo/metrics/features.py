@@ -31,7 +31,7 @@ MNIST_WEIGHTS = os.path.join(WEIGHTS_DIR, "mnist_classifier.weights.h5")
 FASHION_WEIGHTS = os.path.join(WEIGHTS_DIR, "fashion_classifier.weights.h5")
 INCEPTION_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
 INCEPTION_ENV = "GANZOO_INCEPTION_WEIGHTS"
-EXTRACTORS = ("mnist", "fashion", "inception")
+EXTRACTORS = ("mnist", "fashion", "inception", "fid_inception")
 
 
 class WeightsUnavailable(RuntimeError):
@@ -100,18 +100,21 @@ class FeatureExtractor:
 
     def __call__(self, images, batch_size=500, logits=False):
         """(features float64 [N, D], probabilities float64 [N, K]); the pre-softmax logits in
-        place of the probabilities with ``logits=True``."""
+        place of the probabilities with ``logits=True``; None in their place for an extractor
+        without classes (``fid_inception``)."""
         import tensorflow as tf
 
         images = self.check_images(images)
         features, outputs = [], []
         for start in range(0, len(images), batch_size):
             batch = self.preprocess(tf.constant(images[start : start + batch_size]))
-            f, z = self._predict(batch)
+            result = self._predict(batch)
+            f, z = result if self.num_classes else (result, None)
             features.append(f.numpy().astype(np.float64))
-            z = tf.cast(z, tf.float64)
-            outputs.append((z if logits else tf.nn.softmax(z)).numpy())
-        return np.concatenate(features), np.concatenate(outputs)
+            if z is not None:
+                z = tf.cast(z, tf.float64)
+                outputs.append((z if logits else tf.nn.softmax(z)).numpy())
+        return np.concatenate(features), (np.concatenate(outputs) if outputs else None)
 
 
 class MnistExtractor(FeatureExtractor):
@@ -184,6 +187,53 @@ class InceptionExtractor(FeatureExtractor):
         return tf.image.resize(images, (299, 299), method="bilinear")
 
 
+class FidInceptionExtractor(FeatureExtractor):
+    """The TF-Inception graph of 2015 behind published FIDs (``ganzoo.metrics.fid_inception``):
+    2048-wide ``pool_3`` features, no classes (the TorchScript source holds no softmax layer,
+    so no Inception Score). Weights from ``python tools/get_fid_inception.py``; they are used
+    only when their sha256 matches the conversion's record."""
+
+    name = "fid_inception"
+    num_classes = 0
+    build_command = "python tools/get_fid_inception.py"
+
+    def __init__(self, weights=None, network=None):
+        from ganzoo.metrics import fid_inception as FI
+        from ganzoo.presets import sha256_file
+
+        if network is None:
+            directory = os.path.dirname(os.path.abspath(weights)) if weights else FI.weights_dir()
+            path = weights or os.path.join(directory, FI.WEIGHTS_NAME)
+            record = FI.read_record(directory)
+            if record is None or not os.path.exists(path):
+                raise WeightsUnavailable(
+                    f"the fid_inception weights are not in {directory}; convert them once with "
+                    f"`{self.build_command}` (needs PyTorch: pip install 'ganzoo[fid]')")
+            if sha256_file(path) != record["weights_sha256"]:
+                raise WeightsUnavailable(
+                    f"{path} does not match the sha256 its conversion recorded; convert again "
+                    f"with `{self.build_command}`")
+            network = FI.build_network()
+            network.load_weights(path)
+            self.weights_path = path
+        else:
+            self.weights_path = None
+        super().__init__(network)
+
+    def preprocess(self, images):
+        from ganzoo.metrics import fid_inception as FI
+
+        return FI.preprocess(images)
+
+
+def fid_inception_available():
+    """Whether converted fid_inception weights are on this machine."""
+    from ganzoo.metrics import fid_inception as FI
+
+    return FI.read_record() is not None and os.path.exists(
+        os.path.join(FI.weights_dir(), FI.WEIGHTS_NAME))
+
+
 def get_extractor(name, weights=None):
     """The feature extractor called ``name`` (one of EXTRACTORS); ValueError names the valid
     ones, WeightsUnavailable when its weights are not on this machine."""
@@ -193,11 +243,16 @@ def get_extractor(name, weights=None):
         return FashionExtractor(weights)
     if name == "inception":
         return InceptionExtractor(weights)
+    if name == "fid_inception":
+        return FidInceptionExtractor(weights)
     raise ValueError(f"unknown feature extractor {name!r}; valid: {', '.join(EXTRACTORS)}")
 
 
 def default_extractor(image_shape):
-    """mnist for 28x28x1 images, inception for other images, None for points."""
+    """mnist for 28x28x1 images; for other images fid_inception (the FIDs papers publish) when
+    its converted weights are on this machine, else Keras' inception; None for points."""
     if len(image_shape) != 3:
         return None
-    return "mnist" if tuple(image_shape) == (28, 28, 1) else "inception"
+    if tuple(image_shape) == (28, 28, 1):
+        return "mnist"
+    return "fid_inception" if fid_inception_available() else "inception"

@@ -319,7 +319,8 @@ def header(table, results, quick, seconds):
         "",
         f"Goal: {table.goal}",
         "",
-        f"Reproduce: `python -m ganzoo.reproduce {table.name}{' --quick' if quick else ''}` "
+        f"Reproduce: `python -m ganzoo.reproduce {table.name}{' --quick' if quick else ''}"
+        f"{f' --mnist_dir {table.mnist_dir}' if getattr(table, 'mnist_dir', None) else ''}` "
         f"(ganzoo {ganzoo.__version__}; {len(results)} runs; training wall time "
         f"{train_minutes:.1f} min on this machine, measured when each run was trained).",
         "",
