@@ -149,6 +149,7 @@ BAD_INPUTS = [
     (["--dataset=no_such_dataset_xyz"], "valid: mnist (embedded), ring8, grid25"),
     (["--dataset=/no/such/folder"], "does not exist"),
     (["--strategy=nope"], "valid strategies: default, mirrored, multi_worker, tpu"),
+    (["--strategy=tpu"], "--strategy tpu: no TPU found (set TPU_NAME, or run on a TPU VM)"),
     (["--dataset=fashion_edges"], "fashion_edges is a paired dataset of (source, target) images"),
     (["--steps=-5"], "--steps (train.steps) must be a positive integer"),
     (["--batch_size=0"], "--batch_size (train.batch_size) must be a positive integer"),
