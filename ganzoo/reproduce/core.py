@@ -271,6 +271,8 @@ def curve_section(table, curves, figures):
     panels = list(dict.fromkeys(table.curve_panel(run) for run, _ in curves))
     labels = list(dict.fromkeys(table.curve_label(run) for run, _ in curves))
     colours = {name: f"C{i % 10}" for i, name in enumerate(labels)}
+    from matplotlib.ticker import MaxNLocator
+
     fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.6), squeeze=False)
     for ax, panel in zip(axes.flat, panels):
         shown = set()
@@ -284,6 +286,7 @@ def curve_section(table, curves, figures):
             shown.add(name)
         ax.set_yscale(scale)
         ax.set_xlabel("training step")
+        ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))  # long step numbers stay apart
         ax.set_ylabel(label)
         ax.set_title(panel or table.name, fontsize=9)
         ax.grid(alpha=0.3)
