@@ -296,3 +296,53 @@ def test_sagan_defaults_are_zhang_2018():
     assert model.g_channels == (1024, 512, 256, 128, 64)
     attention = [l for l in model.generator.layers if isinstance(l, ganzoo.layers.SelfAttention)]
     assert len(attention) == 1 and attention[0].pool_size == 2
+
+
+# -- one discriminator call on real and fake --------------------------------------------------
+
+def _fit_steps(model, steps=3, batch=8):
+    rng_ = np.random.default_rng(5)
+    images = rng_.uniform(-1, 1, (steps, batch) + model.image_shape).astype(np.float32)
+    labels = rng_.integers(0, max(model.num_classes, 1), (steps, batch)).astype(np.int32)
+    model.fit(tf.data.Dataset.from_tensor_slices((images, labels)), epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("name,extra", [("sngan", {}), ("sagan", {"num_classes": 3}),
+                                        ("sngan", {"pack": 2})],
+                         ids=["sngan", "sagan-cond", "sngan-pack2"])
+def test_one_discriminator_call_on_real_and_fake_trains_as_two(name, extra):
+    """SN-GAN/SAGAN judge the concatenated real and fake batches in one call: the weights and
+    spectral-norm vectors after three steps equal those of two calls a D step (float32
+    rounding aside), the power iteration still runs once a D step."""
+    joint = tiny(name, **extra)
+    split = tiny(name, **extra)
+    split.set_weights(joint.get_weights())
+    split.joint_discriminator_call = False
+    assert joint.joint_discriminator_call and not split.joint_discriminator_call
+    for model in (joint, split):
+        # plain SGD: Adam's first steps are about lr x sign(gradient), blind to most errors
+        model.compile(g_optimizer=keras.optimizers.SGD(0.05), d_optimizer=keras.optimizers.SGD(0.05),
+                      d_steps=2)
+        _fit_steps(model)
+    untrained = tiny(name, **extra).discriminator.get_weights()
+    moved = max(np.abs(a - b).max() for a, b in zip(untrained, split.discriminator.get_weights()))
+    assert moved > 1e-3  # training moved the weights: the comparison below means something
+    # D: every weight and spectral-norm vector
+    for a, b, v in zip(joint.discriminator.get_weights(), split.discriminator.get_weights(),
+                       split.discriminator.weights):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6, err_msg=v.path)
+    # G: its function (a bias just before batch norm has a zero gradient, so Adam turns the two
+    # runs' rounding noise into different values of a parameter that changes nothing)
+    z = tf.random.stateless_normal((8, joint.latent_dim), seed=(1, 2))
+    inputs = [z, tf.range(8) % 3] if joint.conditional else z
+    np.testing.assert_allclose(joint.generator(inputs, training=True),
+                               split.generator(inputs, training=True), atol=1e-5)
+
+
+@pytest.mark.parametrize("name,extra", [("dcgan", {}), ("gan", {}), ("ssgan", {}), ("acgan", {}),
+                                        ("pix2pix", {}), ("sngan", {"minibatch": "stddev"}),
+                                        ("sngan", {"minibatch": "discrimination"})])
+def test_discriminators_coupling_examples_are_called_twice(name, extra):
+    """Batch norm, dropout, noise and minibatch features make one example's output depend on
+    its batch or on random draws shaped by it: those discriminators see real and fake apart."""
+    assert not tiny(name, **extra).joint_discriminator_call

@@ -8,10 +8,11 @@ Both run ``fit`` on the same synthetic batch, repeated, with the same generator 
 discriminator objects and the same optimizer settings, one D and one G update a step. The
 "plain" step is the keras.io DCGAN idiom: ``keras.random.normal`` noise, mean binary
 cross-entropy, two tapes. Runs alternate (ganzoo, plain, ganzoo, ...) after one warm-up run
-each, and the fastest of ``--repeats`` timed runs is reported (as ``timeit`` does: on a shared
-machine, noise only ever adds time; on this project's 2-core VM single runs of the same step
-came out at either ~6 s or ~10 s, so a median of few runs compared noise, not steps). Every
-run's time is printed too. ganzoo's machinery (global-
+each; each run is timed from its first step's start to its last step's end (see ``timed_fit``:
+timing whole ``fit`` calls added a tf.data tear-down wait of up to the run's own length, the
+"bimodal" runs of earlier versions). The fastest of ``--repeats`` timed runs is reported (as
+``timeit`` does: on a shared machine, noise only ever adds time), with the median and the
+slowest; every run's time is printed too. ganzoo's machinery (global-
 batch noise slicing, stateless RNG, loss reduction for replicas, step counter, trackers) should
 cost nothing: the ratio ganzoo / plain should be at least 0.95.
 
@@ -107,18 +108,30 @@ class PlainPix2Pix(PlainGAN):
 
 def default_arch(model):
     """The architecture of the model's default zoo config (MNIST; pix2pix: fashion_edges)."""
-    from ml_collections import config_flags  # noqa: F401 - ensures ml_collections is present
+    return config_arch(f"{model}_{registry.default_dataset(model)}")
 
-    import importlib
 
-    module = importlib.import_module(f"zoo_configs.{model}_{registry.default_dataset(model)}")
-    return module.get_config().arch.to_dict()
+class StepTimer(keras.callbacks.Callback):
+    """Seconds from the start of the first batch to the end of the last one."""
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if batch == 0:
+            self.start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.end = time.perf_counter()
 
 
 def timed_fit(model, dataset, steps):
-    start = time.perf_counter()
-    model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False)
-    return time.perf_counter() - start
+    """Seconds of ``steps`` training steps inside one ``fit``: from the first batch's start to
+    the last batch's end, without fit's set-up and tear-down. (The tear-down of a tf.data
+    iterator waits for its autotuning thread's next wake-up, which comes 10 ms x (2^k - 1)
+    after the iterator started: timed around ``fit``, runs of the same step came out at
+    exactly 2.55, 5.11 or 10.23 s or at their real length, the bimodal figures of the previous
+    version of this tool.)"""
+    timer = StepTimer()
+    model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False, callbacks=[timer])
+    return timer.end - timer.start
 
 
 def benchmark_export(target, repeats, batches=(1, 256), images_per_run=2048):
@@ -177,6 +190,211 @@ def benchmark_export(target, repeats, batches=(1, 256), images_per_run=2048):
                   + " ".join(f"{t:.2f}" for t in times))
 
 
+# the papers' sizes: (zoo config of the architecture, image shape, classes)
+PAPER_SIZES = {
+    "gan": ("gan_mnist", (28, 28, 1), 0),
+    "dcgan": ("dcgan_mnist", (64, 64, 3), 0),  # Radford et al.: 64x64 LSUN/faces
+    "acgan": ("acgan_cifar10", (32, 32, 3), 10),
+    "sngan": ("sngan_cifar10", (32, 32, 3), 0),
+    "sagan": ("sagan_imagenet2012", (128, 128, 3), 1000),
+    "pix2pix": (None, (256, 256, 3), 0),  # the constructor's defaults are the paper's U-Net
+    "ssgan": ("ssgan_mnist", (28, 28, 1), 10),
+}
+POLICIES = ("float32", "mixed_bfloat16", "mixed_float16")
+
+
+def config_arch(name):
+    import importlib
+
+    return importlib.import_module(f"zoo_configs.{name}").get_config().arch.to_dict()
+
+
+def matrix_model(model, shape, num_classes, arch, policy, jit, steps_per_execution):
+    """A zoo entry compiled under ``policy`` (loss scaling for float16) and XLA or not."""
+    cls = registry.get_model_class(model)
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        extra = dict(source_channels=shape[-1]) if cls.paired else dict(num_classes=num_classes)
+        arch = {k: v for k, v in arch.items() if k not in ("num_classes",)}
+        zoo = ganzoo.build(model, image_shape=shape, **arch, **extra)
+
+        def adam():
+            opt = keras.optimizers.Adam(2e-4, beta_1=0.5)
+            return keras.optimizers.LossScaleOptimizer(opt) if policy == "mixed_float16" else opt
+
+        zoo.compile(g_optimizer=adam(), d_optimizer=adam(), d_steps=1, jit_compile=jit,
+                    steps_per_execution=steps_per_execution)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    return zoo
+
+
+def spread(rates):
+    """best, median and worst of a list of images/s."""
+    rates = sorted(rates)
+    return rates[-1], rates[len(rates) // 2], rates[0]
+
+
+def benchmark_matrix(model, size, batch, steps, repeats, policies, jits, steps_per_execution=1):
+    """images/s of ``model``'s training step under each precision policy, with and without
+    XLA, at the MNIST size (its default zoo config) or the paper's (PAPER_SIZES). Configurations
+    are timed in turn (round robin, ``repeats`` rounds after a warm-up run each), so that slow
+    and fast phases of a shared machine fall on all of them; best, median and worst are shown."""
+    cls = registry.get_model_class(model)
+    if size == "paper":
+        config, shape, classes = PAPER_SIZES[model]
+        arch = config_arch(config) if config else {}
+    else:
+        shape = (32, 32, 1) if cls.paired else (28, 28, 1)
+        arch, classes = default_arch(model), (10 if cls.conditioning == "required" or model == "ssgan" else 0)
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (batch,) + shape).astype(np.float32)
+    if cls.paired:
+        example = (images, images[::-1].copy())
+    else:
+        example = (images, rng.integers(0, max(classes, 1), batch).astype(np.int32))
+    dataset = tf.data.Dataset.from_tensors(example).repeat().prefetch(2)
+    configs = [(p, j) for p in policies for j in jits]
+    models = {}
+    for policy, jit in configs:
+        models[policy, jit] = matrix_model(model, shape, classes, arch, policy, jit, steps_per_execution)
+        timed_fit(models[policy, jit], dataset, max(2, steps_per_execution))  # tracing, compiling
+    times = {c: [] for c in configs}
+    for _ in range(repeats):
+        for c in configs:
+            times[c].append(timed_fit(models[c], dataset, steps))
+    print(f"model={model} size={size} image_shape={shape} batch={batch} steps={steps} "
+          f"repeats={repeats} steps_per_execution={steps_per_execution} "
+          f"threads={tf.config.threading.get_intra_op_parallelism_threads() or 'default'} "
+          f"device={'GPU' if tf.config.list_physical_devices('GPU') else 'CPU'}")
+    print(f"{'policy':<16}{'XLA':<5}{'best':>9}{'median':>9}{'worst':>9}  images/s; vs float32   seconds per run")
+    base = spread([batch * steps / t for t in times[configs[0]]])[1]
+    for policy, jit in configs:
+        best, median, worst = spread([batch * steps / t for t in times[policy, jit]])
+        print(f"{policy:<16}{'on' if jit else 'off':<5}{best:>9.1f}{median:>9.1f}{worst:>9.1f}  "
+              f"{median / base:>5.2f}x   " + " ".join(f"{t:.2f}" for t in times[policy, jit]))
+
+
+# --pipeline: (files written, their size, the size trained on, paired) per model
+PIPELINE_TASKS = {
+    "sngan": dict(file_size=(64, 64), train_size=(32, 32), paired=False),  # decode + resize
+    "pix2pix": dict(file_size=(256, 256), train_size=(256, 256), paired=True),  # decode + jitter
+}
+
+
+def write_images(folder, count, size, paired, seed=0):
+    """``count`` JPEGs of smooth random colour fields (side-by-side A|B pairs when ``paired``)."""
+    from PIL import Image
+
+    os.makedirs(folder, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    h, w = size
+    yy, xx = np.mgrid[0:h, 0:w] / max(h, w)
+    for i in range(count):
+        planes = [np.sin(a * xx * 6 + b * yy * 6 + c) for a, b, c in rng.normal(size=(3, 3))]
+        image = ((np.stack(planes, -1) + 1) * 127.5 + rng.normal(0, 8, (h, w, 3))).clip(0, 255)
+        image = image.astype(np.uint8)
+        if paired:
+            image = np.concatenate([255 - image, image], axis=1)
+        Image.fromarray(image).save(os.path.join(folder, f"{i:05d}.jpg"), quality=90)
+
+
+def epoch_rates(dataset, batch, per_epoch, epochs=3):
+    """images/s of one iterator over ``dataset``: its first epoch, then the mean of the next
+    ``epochs - 1`` (an in-memory cache fills during the first)."""
+    iterator = iter(dataset)
+    marks = [time.perf_counter()]
+    for _ in range(epochs):
+        for _ in range(per_epoch):
+            next(iterator)
+        marks.append(time.perf_counter())
+    first = batch * per_epoch / (marks[1] - marks[0])
+    return first, batch * per_epoch * (epochs - 1) / (marks[-1] - marks[1])
+
+
+def benchmark_pipeline(model, batch, count, steps, repeats):
+    """The input pipeline alone against the training step, at the paper's size: images/s of
+    the first epoch (reading and decoding JPEGs, resizing or jittering), of later epochs (from
+    the decoded cache), and of the step (float32, no XLA) on the same batch size."""
+    import tempfile
+
+    from ganzoo import data as data_lib
+    from ganzoo.data import paired as paired_lib
+
+    task = PIPELINE_TASKS[model]
+    folder = tempfile.mkdtemp(prefix="ganzoo-pipeline-")
+    write_images(folder, count, task["file_size"], task["paired"])
+    per_epoch = count // batch
+
+    def fresh():
+        if task["paired"]:
+            return paired_lib.paired_pipeline(paired_lib.load_paired(folder), batch, seed=0)
+        source = data_lib.load(folder, image_size=task["train_size"])
+        return data_lib.pipeline(source, batch, seed=0)
+
+    first, later = [], []
+    for _ in range(repeats):
+        a, b = epoch_rates(fresh(), batch, per_epoch)
+        first.append(a)
+        later.append(b)
+    config, shape, classes = PAPER_SIZES[model]
+    shape = task["train_size"] + (3,)
+    arch = config_arch(config) if config else {}
+    zoo = matrix_model(model, shape, classes, arch, "float32", False, 1)
+    train = fresh()
+    timed_fit(zoo, train, 2)
+    step = [batch * steps / timed_fit(zoo, train, steps) for _ in range(repeats)]
+    print(f"model={model} files={count} JPEG {task['file_size']} -> {shape} batch={batch} "
+          f"repeats={repeats} (first epoch: read + decode{' + jitter' if task['paired'] else ' + resize'}; "
+          f"later epochs: the decoded cache{' + jitter' if task['paired'] else ''})")
+    print(f"{'what':<28}{'best':>9}{'median':>9}{'worst':>9}  images/s; x the step's median")
+    base = spread(step)[1]
+    for what, rates in (("pipeline, first epoch", first), ("pipeline, later epochs", later),
+                        ("training step (fit)", step)):
+        best, median, worst = spread(rates)
+        print(f"{what:<28}{best:>9.1f}{median:>9.1f}{worst:>9.1f}  {median / base:>6.1f}x")
+
+
+def benchmark_levers(model, batch, steps, repeats):
+    """images/s of the MNIST-size step with each throughput lever, timed in turn: several
+    steps a ``tf.function`` call (``steps_per_execution``) and, where the discriminator treats
+    examples independently (SN-GAN, SAGAN), one D call on real and fake together."""
+    cls = registry.get_model_class(model)
+    shape = (32, 32, 1) if cls.paired else (28, 28, 1)
+    classes = 10 if cls.conditioning == "required" or model == "ssgan" else 0
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (batch,) + shape).astype(np.float32)
+    example = (images, images[::-1].copy()) if cls.paired else (
+        images, rng.integers(0, max(classes, 1), batch).astype(np.int32))
+    dataset = tf.data.Dataset.from_tensors(example).repeat().prefetch(2)
+    levers = {"two D calls, 1 step a call": (False, 1), "two D calls, 4 steps a call": (False, 4),
+              "two D calls, 16 steps a call": (False, 16)}
+    probe = matrix_model(model, shape, classes, default_arch(model), "float32", False, 1)
+    if probe.joint_discriminator_call:
+        levers.update({"one D call, 1 step a call": (True, 1), "one D call, 16 steps a call": (True, 16)})
+    models = {}
+    for what, (joint, spe) in levers.items():
+        zoo = matrix_model(model, shape, classes, default_arch(model), "float32", False, spe)
+        zoo.set_weights(probe.get_weights())
+        zoo.joint_discriminator_call = joint
+        timed_fit(zoo, dataset, 2 * spe)
+        models[what] = zoo
+    steps = max(16, steps - steps % 16)  # a whole number of calls for every lever
+    times = {what: [] for what in levers}
+    for _ in range(repeats):
+        for what in levers:
+            times[what].append(timed_fit(models[what], dataset, steps))
+    print(f"model={model} image_shape={shape} batch={batch} steps={steps} repeats={repeats} "
+          f"threads={tf.config.threading.get_intra_op_parallelism_threads() or 'default'} device={'GPU' if tf.config.list_physical_devices('GPU') else 'CPU'}")
+    print(f"{'lever':<30}{'best':>9}{'median':>9}{'worst':>9}  images/s; vs the first   seconds per run")
+    base = None
+    for what in levers:
+        best, median, worst = spread([batch * steps / t for t in times[what]])
+        base = base or median
+        print(f"{what:<30}{best:>9.1f}{median:>9.1f}{worst:>9.1f}  {median / base:>5.2f}x   "
+              + " ".join(f"{t:.2f}" for t in times[what]))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--export", default=None, help="benchmark a TF Serving export (its "
@@ -186,9 +404,46 @@ def main():
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--image_shape", default=None, help="default 28,28,1 (pix2pix: 32,32,1)")
+    parser.add_argument("--matrix", action="store_true", help="time the step under each "
+                        "precision policy with and without XLA (no plain step)")
+    parser.add_argument("--size", default="mnist", choices=("mnist", "paper"),
+                        help="--matrix: the MNIST size or the paper's (SN-GAN 32x32, SAGAN "
+                        "128x128, pix2pix 256x256, DCGAN 64x64)")
+    parser.add_argument("--policies", default=",".join(POLICIES), help="--matrix: comma-separated")
+    parser.add_argument("--xla", default="off,on", help="--matrix: off, on or off,on")
+    parser.add_argument("--steps_per_execution", type=int, default=1)
+    parser.add_argument("--pipeline", action="store_true", help="the input pipeline alone "
+                        f"(a folder of JPEGs) against the training step; --model {' or '.join(PIPELINE_TASKS)}")
+    parser.add_argument("--files", type=int, default=512, help="--pipeline: JPEGs written")
+    parser.add_argument("--levers", action="store_true", help="time the throughput levers "
+                        "(steps a call, one D call on real and fake) at the MNIST size")
+    parser.add_argument("--threads", type=int, default=0, help="TensorFlow's intra- and "
+                        "inter-op threads (0: its default, one a core). On this project's VM, "
+                        "runs using both cores are metered by the host (see the README), so "
+                        "comparisons of levers are also made with 1")
     args = parser.parse_args()
+    if args.threads:
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    if args.levers:
+        benchmark_levers(args.model, args.batch_size, args.steps, args.repeats)
+        return
+    if args.pipeline:
+        if args.model not in PIPELINE_TASKS:
+            parser.error(f"--pipeline takes --model {' or '.join(PIPELINE_TASKS)}, not {args.model}")
+        benchmark_pipeline(args.model, args.batch_size, args.files, args.steps, args.repeats)
+        return
     if args.export:
         benchmark_export(args.export, args.repeats)
+        return
+    if args.matrix:
+        policies = args.policies.split(",")
+        bad = [p for p in policies if p not in POLICIES] + [
+            x for x in args.xla.split(",") if x not in ("off", "on")]
+        if bad:
+            parser.error(f"unknown {bad}; valid policies: {', '.join(POLICIES)}; valid --xla: off, on")
+        benchmark_matrix(args.model, args.size, args.batch_size, args.steps, args.repeats, policies,
+                         [x == "on" for x in args.xla.split(",")], args.steps_per_execution)
         return
 
     cls = registry.get_model_class(args.model)
@@ -215,14 +470,16 @@ def main():
     for _ in range(args.repeats):
         times["ganzoo"].append(timed_fit(zoo, dataset, args.steps))
         times["plain"].append(timed_fit(plain, dataset, args.steps))
-    rate = {k: args.batch_size * args.steps / min(v) for k, v in times.items()}
+    rates = {k: spread([args.batch_size * args.steps / t for t in v]) for k, v in times.items()}
+    rate = {k: r[0] for k, r in rates.items()}
     print(f"model={args.model} image_shape={shape} batch={args.batch_size} steps={args.steps} "
           f"repeats={args.repeats} device={'GPU' if tf.config.list_physical_devices('GPU') else 'CPU'}")
-    print(f"{'step':<8}{'images/s':>12}   seconds per run")
+    print(f"{'step':<8}{'best':>9}{'median':>9}{'worst':>9}  images/s   seconds per run")
     for k in ("ganzoo", "plain"):
         runs = " ".join(f"{t:.2f}" for t in times[k])
-        print(f"{k:<8}{rate[k]:>12.1f}   {runs}")
-    print(f"ratio ganzoo/plain: {rate['ganzoo'] / rate['plain']:.3f}")
+        print(f"{k:<8}" + "".join(f"{r:>9.1f}" for r in rates[k]) + f"   {runs}")
+    print(f"ratio ganzoo/plain: {rate['ganzoo'] / rate['plain']:.3f} (best), "
+          f"{rates['ganzoo'][1] / rates['plain'][1]:.3f} (median)")
 
 
 if __name__ == "__main__":
