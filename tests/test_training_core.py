@@ -340,7 +340,8 @@ def test_one_discriminator_call_on_real_and_fake_trains_as_two(name, extra):
 
 
 @pytest.mark.parametrize("name,extra", [("dcgan", {}), ("gan", {}), ("ssgan", {}), ("acgan", {}),
-                                        ("pix2pix", {}), ("sngan", {"minibatch": "stddev"}),
+                                        ("pix2pix", {}), ("pix2pix", {"norm": "instance"}),
+                                        ("sngan", {"minibatch": "stddev"}),
                                         ("sngan", {"minibatch": "discrimination"})])
 def test_discriminators_coupling_examples_are_called_twice(name, extra):
     """Batch norm, dropout, noise and minibatch features make one example's output depend on

@@ -408,11 +408,14 @@ class GANModel(keras.Model):
         concatenation: one pass of twice the batch, which runs faster than two) rather than
         two. Exact where every D layer treats examples independently and draws nothing at
         random (SN-GAN, SAGAN): spectral norm's one power iteration then happens in that one
-        call, as it did in the real batch's call before. Off otherwise; assign False to force
-        two calls (``tools/benchmark.py`` measures the difference)."""
+        call, as it did in the real batch's call before. Off otherwise, and for paired models
+        (pix2pix keeps the two calls its presets were trained with; with instance norm it
+        would qualify, but the larger batch's float rounding moved one of 1,024 outputs of
+        its two-replica test by 2.4e-5); assign False to force two calls
+        (``tools/benchmark.py --levers`` measures the difference)."""
         if getattr(self, "_joint_d_call", None) is None:
             names = {type(layer).__name__ for layer in self.discriminator._flatten_layers()}
-            self._joint_d_call = not names.intersection(self.BATCH_COUPLED_LAYERS)
+            self._joint_d_call = not (self.paired or names.intersection(self.BATCH_COUPLED_LAYERS))
         return self._joint_d_call
 
     @joint_discriminator_call.setter
