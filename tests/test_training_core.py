@@ -307,8 +307,9 @@ def _fit_steps(model, steps=3, batch=8):
     model.fit(tf.data.Dataset.from_tensor_slices((images, labels)), epochs=1, verbose=0)
 
 
-@pytest.mark.parametrize("name,extra", [("sngan", {}), ("sagan", {"num_classes": 3}),
-                                        ("sngan", {"pack": 2})],
+@pytest.mark.parametrize("name,extra", [pytest.param("sngan", {}, marks=pytest.mark.slow),
+                                        ("sagan", {"num_classes": 3}),
+                                        pytest.param("sngan", {"pack": 2}, marks=pytest.mark.slow)],
                          ids=["sngan", "sagan-cond", "sngan-pack2"])
 def test_one_discriminator_call_on_real_and_fake_trains_as_two(name, extra):
     """SN-GAN/SAGAN judge the concatenated real and fake batches in one call: the weights and
