@@ -30,14 +30,6 @@ def default_cache_dir():
     return os.path.join(os.path.expanduser(os.environ.get(CACHE_ENV, "~/.cache/ganzoo")), "reference")
 
 
-def _file_digest(path, length=10):
-    digest = hashlib.sha1()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:length]
-
-
 def dataset_key(name):
     """A file-name-safe key for a dataset name; paths get their absolute path's hash."""
     from ganzoo import data as data_lib
@@ -131,7 +123,7 @@ class Evaluator:
                                  f"{dataset} has {tuple(self.source.element_shape)}; valid: "
                                  f"{', '.join(F.EXTRACTORS)} (inception resizes any image)")
             # the weights' digest: retrained weights never meet stale cached statistics
-            self.extractor_id = f"{name}-{_file_digest(self.extractor.weights_path)}"
+            self.extractor_id = f"{name}-{self.extractor.weights_digest()}"
         self.cache_dir = cache_dir or default_cache_dir()
         self.reference_info = None
         self._reference = None
@@ -327,7 +319,7 @@ class PairedEvaluator:
                 raise ValueError(f"unknown feature extractor {extractor!r}; valid: auto, none, "
                                  f"{', '.join(F.EXTRACTORS)}")
             self.extractor = F.get_extractor(name, extractor_weights)
-            self.extractor_id = f"{name}-{_file_digest(self.extractor.weights_path)}"
+            self.extractor_id = f"{name}-{self.extractor.weights_digest()}"
         feature_metrics = ("fid", "kid", "classifier_score")
         default = [m for m in PAIRED_METRICS if self.extractor is not None or m not in feature_metrics]
         names = default if metrics in ("default", None, "") else (

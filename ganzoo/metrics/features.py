@@ -86,6 +86,13 @@ class FeatureExtractor:
     def preprocess(self, images):
         return images
 
+    def weights_digest(self, length=10):
+        """A short digest of the weights (it keys cached reference statistics: retrained
+        weights never meet stale ones)."""
+        from ganzoo.presets import file_digest
+
+        return file_digest(self.weights_path, "sha1")[:length]
+
     def check_images(self, images):
         images = np.asarray(images)
         if images.ndim != 4:
@@ -209,7 +216,8 @@ class FidInceptionExtractor(FeatureExtractor):
                 raise WeightsUnavailable(
                     f"the fid_inception weights are not in {directory}; convert them once with "
                     f"`{self.build_command}` (needs PyTorch: pip install 'ganzoo[fid]')")
-            if sha256_file(path) != record["weights_sha256"]:
+            self.sha256 = sha256_file(path)
+            if self.sha256 != record["weights_sha256"]:
                 raise WeightsUnavailable(
                     f"{path} does not match the sha256 its conversion recorded; convert again "
                     f"with `{self.build_command}`")
@@ -217,8 +225,12 @@ class FidInceptionExtractor(FeatureExtractor):
             network.load_weights(path)
             self.weights_path = path
         else:
-            self.weights_path = None
+            self.weights_path = self.sha256 = None
         super().__init__(network)
+
+    def weights_digest(self, length=10):
+        # the sha256 checked on loading: 88 MB are not read a second time
+        return self.sha256[:length]
 
     def preprocess(self, images):
         from ganzoo.metrics import fid_inception as FI
