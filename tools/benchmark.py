@@ -235,44 +235,66 @@ def spread(rates):
     return rates[-1], rates[len(rates) // 2], rates[0]
 
 
+def mnist_size(model):
+    """(image shape, classes) of an entry's MNIST-size benchmark (pix2pix: 32x32 pairs)."""
+    cls = registry.get_model_class(model)
+    classes = 10 if cls.conditioning == "required" or model == "ssgan" else 0
+    return ((32, 32, 1) if cls.paired else (28, 28, 1)), classes
+
+
+def synthetic_dataset(model, shape, classes, batch):
+    """One random batch, repeated: (images, labels), or (sources, targets) for paired entries."""
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (batch,) + shape).astype(np.float32)
+    if registry.get_model_class(model).paired:
+        example = (images, images[::-1].copy())
+    else:
+        example = (images, rng.integers(0, max(classes, 1), batch).astype(np.int32))
+    return tf.data.Dataset.from_tensors(example).repeat().prefetch(2)
+
+
+def machine():
+    return (f"threads={tf.config.threading.get_intra_op_parallelism_threads() or 'default'} "
+            f"device={'GPU' if tf.config.list_physical_devices('GPU') else 'CPU'}")
+
+
+def round_robin(models, dataset, steps, repeats, batch, title):
+    """Times ``models`` (name -> compiled model) in turn, ``repeats`` rounds, so that slow and
+    fast phases of a shared machine fall on all of them; prints best, median and worst
+    images/s and each median against the first model's."""
+    times = {name: [] for name in models}
+    for _ in range(repeats):
+        for name, model in models.items():
+            times[name].append(timed_fit(model, dataset, steps))
+    print(f"{title:<30}{'best':>9}{'median':>9}{'worst':>9}  images/s; vs the first   seconds per run")
+    base = None
+    for name in models:
+        best, median, worst = spread([batch * steps / t for t in times[name]])
+        base = base or median
+        print(f"{name:<30}{best:>9.1f}{median:>9.1f}{worst:>9.1f}  {median / base:>5.2f}x   "
+              + " ".join(f"{t:.2f}" for t in times[name]))
+
+
 def benchmark_matrix(model, size, batch, steps, repeats, policies, jits, steps_per_execution=1):
     """images/s of ``model``'s training step under each precision policy, with and without
     XLA, at the MNIST size (its default zoo config) or the paper's (PAPER_SIZES). Configurations
     are timed in turn (round robin, ``repeats`` rounds after a warm-up run each), so that slow
     and fast phases of a shared machine fall on all of them; best, median and worst are shown."""
-    cls = registry.get_model_class(model)
     if size == "paper":
         config, shape, classes = PAPER_SIZES[model]
         arch = config_arch(config) if config else {}
     else:
-        shape = (32, 32, 1) if cls.paired else (28, 28, 1)
-        arch, classes = default_arch(model), (10 if cls.conditioning == "required" or model == "ssgan" else 0)
-    rng = np.random.default_rng(0)
-    images = rng.uniform(-1, 1, (batch,) + shape).astype(np.float32)
-    if cls.paired:
-        example = (images, images[::-1].copy())
-    else:
-        example = (images, rng.integers(0, max(classes, 1), batch).astype(np.int32))
-    dataset = tf.data.Dataset.from_tensors(example).repeat().prefetch(2)
-    configs = [(p, j) for p in policies for j in jits]
+        (shape, classes), arch = mnist_size(model), default_arch(model)
+    dataset = synthetic_dataset(model, shape, classes, batch)
     models = {}
-    for policy, jit in configs:
-        models[policy, jit] = matrix_model(model, shape, classes, arch, policy, jit, steps_per_execution)
-        timed_fit(models[policy, jit], dataset, max(2, steps_per_execution))  # tracing, compiling
-    times = {c: [] for c in configs}
-    for _ in range(repeats):
-        for c in configs:
-            times[c].append(timed_fit(models[c], dataset, steps))
+    for policy in policies:
+        for jit in jits:
+            zoo = matrix_model(model, shape, classes, arch, policy, jit, steps_per_execution)
+            timed_fit(zoo, dataset, max(2, steps_per_execution))  # tracing, compiling
+            models[f"{policy}, XLA {'on' if jit else 'off'}"] = zoo
     print(f"model={model} size={size} image_shape={shape} batch={batch} steps={steps} "
-          f"repeats={repeats} steps_per_execution={steps_per_execution} "
-          f"threads={tf.config.threading.get_intra_op_parallelism_threads() or 'default'} "
-          f"device={'GPU' if tf.config.list_physical_devices('GPU') else 'CPU'}")
-    print(f"{'policy':<16}{'XLA':<5}{'best':>9}{'median':>9}{'worst':>9}  images/s; vs float32   seconds per run")
-    base = spread([batch * steps / t for t in times[configs[0]]])[1]
-    for policy, jit in configs:
-        best, median, worst = spread([batch * steps / t for t in times[policy, jit]])
-        print(f"{policy:<16}{'on' if jit else 'off':<5}{best:>9.1f}{median:>9.1f}{worst:>9.1f}  "
-              f"{median / base:>5.2f}x   " + " ".join(f"{t:.2f}" for t in times[policy, jit]))
+          f"repeats={repeats} steps_per_execution={steps_per_execution} {machine()}")
+    round_robin(models, dataset, steps, repeats, batch, "policy")
 
 
 # --pipeline: (files written, their size, the size trained on, paired) per model
@@ -359,14 +381,8 @@ def benchmark_levers(model, batch, steps, repeats):
     """images/s of the MNIST-size step with each throughput lever, timed in turn: several
     steps a ``tf.function`` call (``steps_per_execution``) and, where the discriminator treats
     examples independently (SN-GAN, SAGAN), one D call on real and fake together."""
-    cls = registry.get_model_class(model)
-    shape = (32, 32, 1) if cls.paired else (28, 28, 1)
-    classes = 10 if cls.conditioning == "required" or model == "ssgan" else 0
-    rng = np.random.default_rng(0)
-    images = rng.uniform(-1, 1, (batch,) + shape).astype(np.float32)
-    example = (images, images[::-1].copy()) if cls.paired else (
-        images, rng.integers(0, max(classes, 1), batch).astype(np.int32))
-    dataset = tf.data.Dataset.from_tensors(example).repeat().prefetch(2)
+    shape, classes = mnist_size(model)
+    dataset = synthetic_dataset(model, shape, classes, batch)
     levers = {"two D calls, 1 step a call": (False, 1), "two D calls, 4 steps a call": (False, 4),
               "two D calls, 16 steps a call": (False, 16)}
     probe = matrix_model(model, shape, classes, default_arch(model), "float32", False, 1)
@@ -380,19 +396,9 @@ def benchmark_levers(model, batch, steps, repeats):
         timed_fit(zoo, dataset, 2 * spe)
         models[what] = zoo
     steps = max(16, steps - steps % 16)  # a whole number of calls for every lever
-    times = {what: [] for what in levers}
-    for _ in range(repeats):
-        for what in levers:
-            times[what].append(timed_fit(models[what], dataset, steps))
     print(f"model={model} image_shape={shape} batch={batch} steps={steps} repeats={repeats} "
-          f"threads={tf.config.threading.get_intra_op_parallelism_threads() or 'default'} device={'GPU' if tf.config.list_physical_devices('GPU') else 'CPU'}")
-    print(f"{'lever':<30}{'best':>9}{'median':>9}{'worst':>9}  images/s; vs the first   seconds per run")
-    base = None
-    for what in levers:
-        best, median, worst = spread([batch * steps / t for t in times[what]])
-        base = base or median
-        print(f"{what:<30}{best:>9.1f}{median:>9.1f}{worst:>9.1f}  {median / base:>5.2f}x   "
-              + " ".join(f"{t:.2f}" for t in times[what]))
+          f"{machine()}")
+    round_robin(models, dataset, steps, repeats, batch, "lever")
 
 
 def main():
@@ -418,9 +424,8 @@ def main():
     parser.add_argument("--levers", action="store_true", help="time the throughput levers "
                         "(steps a call, one D call on real and fake) at the MNIST size")
     parser.add_argument("--threads", type=int, default=0, help="TensorFlow's intra- and "
-                        "inter-op threads (0: its default, one a core). On this project's VM, "
-                        "runs using both cores are metered by the host (see the README), so "
-                        "comparisons of levers are also made with 1")
+                        "inter-op threads (0: its default, one a core); 1 times a lever's "
+                        "arithmetic apart from how the step's work splits over threads")
     args = parser.parse_args()
     if args.threads:
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)

