@@ -3,6 +3,7 @@
     python tools/benchmark.py --model dcgan [--batch_size 64 --steps 100 --repeats 3]
     python tools/benchmark.py --model pix2pix       # 32x32 pairs, against the TF tutorial's step
     python tools/benchmark.py --export dcgan_mnist  # a TF Serving export's generator, batch 1 and 256
+    python tools/benchmark.py --torch               # dcgan against its PyTorch twin (needs torch)
 
 Both run ``fit`` on the same synthetic batch, repeated, with the same generator and
 discriminator objects and the same optimizer settings, one D and one G update a step. The
@@ -401,6 +402,92 @@ def benchmark_levers(model, batch, steps, repeats):
     round_robin(models, dataset, steps, repeats, batch, "lever")
 
 
+def step_flops(model, batch):
+    """Floating-point operations of one ``train_step`` on ``batch``, from TensorFlow's own op
+    statistics of the traced graph (convolutions and their gradients, matmuls, element-wise)."""
+    from tensorflow.python.profiler import model_analyzer, option_builder
+
+    graph = tf.function(lambda: model.train_step(batch)).get_concrete_function().graph
+    options = option_builder.ProfileOptionBuilder.float_operation()
+    options["output"] = "none"
+    return model_analyzer.profile(graph, options=options).total_float_ops
+
+
+def matmul_peak(n=4096, repeats=5):
+    """GFLOP/s of TensorFlow's float32 n x n matmul: what this machine's cores sustain on the
+    friendliest dense arithmetic there is, the ceiling for a step made of convolutions."""
+    a, b = tf.random.normal((n, n)), tf.random.normal((n, n))
+    product = tf.function(tf.autograph.experimental.do_not_convert(lambda: tf.matmul(a, b)))
+    product().numpy()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        product().numpy()
+        best = min(best, time.perf_counter() - start)
+    return 2 * n ** 3 / best / 1e9
+
+
+def benchmark_torch(batch, steps, repeats, policies):
+    """ganzoo's DCGAN-MNIST default step against its PyTorch twin (``tools/torch_twin.py``,
+    same layers, optimizers and step), under each policy (float32; mixed_bfloat16 is Keras'
+    policy against ``torch.autocast`` in bfloat16). The twin runs in a child process that stays
+    warm; runs alternate (ganzoo, twin, ganzoo, ...) after one warm-up each."""
+    import subprocess
+
+    try:
+        import torch  # noqa: F401  (the twin's process needs it; fail here with one line)
+    except ImportError:
+        sys.exit("benchmark.py: --torch needs PyTorch: pip install torch "
+                 "--index-url https://download.pytorch.org/whl/cpu")
+    shape, classes = mnist_size("dcgan")
+    dataset = synthetic_dataset("dcgan", shape, classes, batch)
+    twin_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_twin.py")
+    print(f"model=dcgan image_shape={shape} batch={batch} steps={steps} repeats={repeats} "
+          f"{machine()} torch={torch.__version__} torch_threads={torch.get_num_threads()}")
+    for policy in policies:
+        zoo = matrix_model("dcgan", shape, classes, default_arch("dcgan"), policy, False, 1)
+        counts = [sum(int(np.prod(v.shape)) for v in net.trainable_variables)
+                  for net in (zoo.generator, zoo.discriminator)]
+        twin = subprocess.Popen([sys.executable, twin_path, "--batch_size", str(batch),
+                                 "--policy", policy], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True)
+        try:
+            twin_counts = [int(v) for v in twin.stdout.readline().split()]
+            if twin_counts != counts:
+                sys.exit(f"benchmark.py: the twin's trainable parameters {twin_counts} differ "
+                         f"from ganzoo's {counts}")
+
+            def run_twin(n):
+                twin.stdin.write(f"{n}\n")
+                twin.stdin.flush()
+                return float(twin.stdout.readline())
+
+            timed_fit(zoo, dataset, 5)
+            run_twin(5)
+            times = {"ganzoo": [], "torch twin": []}
+            for _ in range(repeats):
+                times["ganzoo"].append(timed_fit(zoo, dataset, steps))
+                times["torch twin"].append(run_twin(steps))
+        finally:
+            twin.communicate("0\n")
+        print(f"{policy:<22}{'best':>9}{'median':>9}{'worst':>9}  images/s   seconds per run "
+              f"(parameters G/D: {counts[0]:,}/{counts[1]:,} in both)")
+        rates = {k: spread([batch * steps / t for t in v]) for k, v in times.items()}
+        for k, v in times.items():
+            print(f"{k:<22}" + "".join(f"{r:>9.1f}" for r in rates[k]) + "   "
+                  + " ".join(f"{t:.2f}" for t in v))
+        print(f"ratio ganzoo/torch: {rates['ganzoo'][0] / rates['torch twin'][0]:.3f} (best), "
+              f"{rates['ganzoo'][1] / rates['torch twin'][1]:.3f} (median)")
+        if policy == "float32":
+            images, labels = next(iter(dataset))
+            flops, peak = step_flops(zoo, (images, labels)) / batch, matmul_peak()
+            ceiling = peak * 1e9 / flops
+            print(f"ceiling: {flops / 1e6:.0f} MFLOP an image (TensorFlow's op statistics of the "
+                  f"step), float32 matmul peak {peak:.0f} GFLOP/s -> at most {ceiling:.0f} "
+                  f"images/s = {ceiling / rates['torch twin'][1]:.2f}x the twin's median; ganzoo's "
+                  f"median runs at {rates['ganzoo'][1] / ceiling:.0%} of it")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--export", default=None, help="benchmark a TF Serving export (its "
@@ -426,10 +513,21 @@ def main():
     parser.add_argument("--threads", type=int, default=0, help="TensorFlow's intra- and "
                         "inter-op threads (0: its default, one a core); 1 times a lever's "
                         "arithmetic apart from how the step's work splits over threads")
+    parser.add_argument("--torch", action="store_true", help="dcgan's default step against its "
+                        "PyTorch twin (tools/torch_twin.py) under --policies float32 and/or "
+                        "mixed_bfloat16")
     args = parser.parse_args()
     if args.threads:
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    if args.torch:
+        policies = args.policies.split(",") if args.policies != ",".join(POLICIES) else ["float32"]
+        bad = [p for p in policies if p not in ("float32", "mixed_bfloat16")]
+        if bad or args.model != "dcgan":
+            parser.error(f"--torch takes --model dcgan and --policies float32 and/or "
+                         f"mixed_bfloat16, not {args.model} {','.join(bad)}".rstrip())
+        benchmark_torch(args.batch_size, args.steps, args.repeats, policies)
+        return
     if args.levers:
         benchmark_levers(args.model, args.batch_size, args.steps, args.repeats)
         return
