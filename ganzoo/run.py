@@ -275,6 +275,9 @@ def validate(config):
     if config.data.split not in data_lib.SPLITS:
         raise UsageError(f"unknown split {config.data.split!r}; valid splits: {', '.join(data_lib.SPLITS)}")
     parse_image_size(config.data.image_size)
+    if config.data.get("cache", "auto") not in data_lib.CACHE_MODES:
+        raise UsageError(f"unknown data.cache {config.data.cache!r}; valid: "
+                         f"{', '.join(data_lib.CACHE_MODES)}")
     if config.log.verbose not in (0, 1, 2):
         raise UsageError(f"log.verbose must be 0, 1 or 2, got {config.log.verbose!r}")
     if is_paired(config):
@@ -588,7 +591,8 @@ def train(config):
         else:
             make = data_lib.paired_pipeline if model.paired else data_lib.pipeline
             dataset = make(source, config.train.batch_size, d_steps=config.train.d_steps,
-                           seed=config.seed, start_batch=start)
+                           seed=config.seed, start_batch=start,
+                           cache=config.data.get("cache", "auto"))
         chunk = min(config.log.checkpoint_every, total)
         initial_epoch = start // chunk
         epochs = initial_epoch + math.ceil((total - start) / chunk)

@@ -157,6 +157,7 @@ BAD_INPUTS = [
     (["--seed=-1"], "--seed must be an integer in [0, 2^31)"),
     (["--config.train.loss=bogus"], "valid losses: hinge, least_squares"),
     (["--config.train.optimizer=rmsprop"], "valid optimizers: adam, sgd"),
+    (["--config.data.cache=disk"], "unknown data.cache 'disk'; valid: auto, memory, none"),
     (["--config.train.mixed_precision=fp8"], "unknown train.mixed_precision 'fp8'; valid "
      "policies: float32, mixed_bfloat16, mixed_float16"),
     (["--config.train.nonexistent=1"], "the config has no field 'nonexistent'"),

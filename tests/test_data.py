@@ -138,3 +138,42 @@ def test_reachability_probe_gives_up_on_a_closed_port():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     assert sources._reachable(("127.0.0.1", port), timeout=1.0) is False
+
+
+def test_cache_modes_change_neither_the_examples_nor_their_order(monkeypatch):
+    rng = np.random.default_rng(3)
+    source = data.from_arrays(rng.integers(0, 256, (37, 5, 5, 2), dtype=np.uint8),
+                              labels=rng.integers(0, 10, 37))
+    paired = data.from_paired_arrays(rng.integers(0, 256, (21, 8, 8, 1), dtype=np.uint8),
+                                     rng.integers(0, 256, (21, 8, 8, 3), dtype=np.uint8))
+
+    def stream(make, src, cache, batches=12):  # 12 batches of 8: several epochs, start_batch 3
+        it = iter(make(src, 8, cache=cache, seed=5, start_batch=3))
+        return [np.concatenate([np.asarray(t).ravel() for t in next(it)]) for _ in range(batches)]
+
+    for make, src in ((data.pipeline, source), (data.paired_pipeline, paired)):
+        reference = stream(make, src, "memory")
+        np.testing.assert_array_equal(stream(make, src, "none"), reference)
+        for budget in ("1", str(10 ** 9)):  # auto deciding either way
+            monkeypatch.setenv("GANZOO_CACHE_BYTES", budget)
+            np.testing.assert_array_equal(stream(make, src, "auto"), reference)
+    with pytest.raises(ValueError, match="unknown cache 'disk'; valid: auto, memory, none"):
+        data.pipeline(source, 8, cache="disk")
+
+
+def test_auto_cache_keeps_what_fits_in_the_budget():
+    import tensorflow as tf
+
+    from ganzoo.data.pipeline import cached, example_bytes
+
+    images = tf.zeros((50, 8, 8, 3), tf.uint8)  # 192 bytes an image
+    dataset = tf.data.Dataset.from_tensor_slices((images, tf.zeros((50,), tf.int64)))  # + 8
+    assert example_bytes(dataset) == 200
+    assert cached(dataset, 50, "auto", budget=10_000) is not dataset  # 50 x 200 fits exactly
+    assert cached(dataset, 50, "auto", budget=9_999) is dataset
+    assert cached(dataset, None, "auto", budget=1) is not dataset  # size unknown: cached
+    assert cached(dataset, 50, "none") is dataset and cached(dataset, 50, True) is not dataset
+    # shapes unknown in the spec (a folder of mixed sizes): read from the first example
+    ragged = tf.data.Dataset.from_generator(lambda: iter([np.zeros((4, 6, 3), np.uint8)] * 3),
+                                            output_signature=tf.TensorSpec((None, None, 3), tf.uint8))
+    assert example_bytes(ragged) == 72

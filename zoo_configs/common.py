@@ -29,6 +29,8 @@ def get_config():
     config.data.tfds_dir = ""  # empty: TFDS's default (~/tensorflow_datasets)
     config.data.image_size = ""  # "H,W" to resize (image folders, TFDS); empty: native size
     config.data.toy_size = 100_000  # points drawn from ring8 / grid25
+    # decoded examples kept in memory: auto (when they fit in a quarter of the memory) | memory | none
+    config.data.cache = "auto"
 
     config.train = ml_collections.ConfigDict()
     config.train.steps = 2000  # total training steps (each: d_steps D updates + 1 G update)

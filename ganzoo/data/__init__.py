@@ -10,7 +10,8 @@
 - ``npz:FILE`` or a path ending in ``.npz``: NumPy arrays ``images`` and optional ``labels``;
 - ``tfds:NAME`` or any other name: a TensorFlow Datasets name such as ``cifar10``.
 
-``pipeline(source, batch_size)`` scales to [-1, 1], caches, shuffles, repeats, batches and
+``pipeline(source, batch_size)`` caches the decoded examples in memory where they fit
+(``cache="auto"|"memory"|"none"``), shuffles, repeats, scales to [-1, 1], batches and
 prefetches; it yields ``images`` or ``(images, labels)``.
 
 Paired data for image-to-image translation (``paired.py``): ``from_side_by_side`` (folders of
@@ -34,7 +35,7 @@ from ganzoo.data.paired import (
     from_side_by_side,
     paired_pipeline,
 )
-from ganzoo.data.pipeline import pipeline
+from ganzoo.data.pipeline import CACHE_MODES, pipeline
 from ganzoo.data.semi import labelled_subset, semi_supervised_pipeline
 from ganzoo.data.sources import (
     DataSource,
@@ -140,6 +141,7 @@ __all__ = [
     "load",
     "mixture",
     "pipeline",
+    "CACHE_MODES",
     "resolve",
     "labelled_subset",
     "sample_mixture",

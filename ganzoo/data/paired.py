@@ -32,7 +32,8 @@ from typing import Optional
 import numpy as np
 import tensorflow as tf
 
-from ganzoo.data.pipeline import check_batching, epoch_seed, ordered, scale_images, source_size
+from ganzoo.data.pipeline import (cached, check_batching, epoch_seed, ordered, scale_images,
+                                   source_size)
 from ganzoo.data.sources import EMBEDDED_DIR, IMAGE_EXTENSIONS
 
 DIRECTIONS = ("AtoB", "BtoA")
@@ -174,21 +175,20 @@ def jitter(source, target, seed):
 
 
 def paired_pipeline(source, batch_size, *, jitter_pairs=True, shuffle=True, repeat=True, seed=0,
-                    drop_remainder=True, cache=True, shuffle_buffer=None, start_batch=0, d_steps=1):
+                    drop_remainder=True, cache="auto", shuffle_buffer=None, start_batch=0, d_steps=1):
     """A batched ``tf.data.Dataset`` of ``(source, target)`` float32 pairs in [-1, 1].
 
     ``jitter_pairs`` applies ``jitter`` (training batches; pass False for evaluation). The
     order, ``seed``, ``start_batch`` and ``d_steps`` work as in ``ganzoo.data.pipeline``.
     """
     batch = check_batching(batch_size, d_steps, start_batch, seed)
-    dataset = source.dataset.map(lambda a, b: (scale_images(a), scale_images(b)),
-                                 num_parallel_calls=tf.data.AUTOTUNE)
-    if cache:
-        dataset = dataset.cache()
+    dataset = cached(source.dataset, source.size, cache)
     start = start_batch * batch
     size = source_size(source, dataset) if repeat else (source.size or 10_000)
     dataset = ordered(dataset, size, shuffle=shuffle, repeat=repeat, seed=seed, start=start,
                       shuffle_buffer=shuffle_buffer)
+    dataset = dataset.map(lambda a, b: (scale_images(a), scale_images(b)),
+                          num_parallel_calls=tf.data.AUTOTUNE)
     if jitter_pairs:
         # key each example's jitter on its position in the stream: a resumed stream repeats it
         base = epoch_seed(seed, 0)

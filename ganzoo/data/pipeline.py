@@ -1,4 +1,10 @@
-"""source -> decode, scale to [-1, 1], cache, shuffle, repeat, batch, prefetch.
+"""source -> decode, cache, shuffle, repeat, scale to [-1, 1], batch, prefetch.
+
+The cache holds the decoded examples as the source gives them (uint8 images: a quarter of the
+float32 batches' memory), in memory, when they fit: ``cache="auto"`` (the default) keeps them
+when their size is at most a quarter of this machine's memory (``cache_budget``) and decodes
+every epoch again otherwise (an ImageNet-size folder); ``"memory"`` and ``"none"`` force either.
+The choice changes neither the examples nor their order.
 
 The order of a repeated, shuffled pipeline is a pure function of ``seed``: epoch ``e`` is the
 source shuffled with a seed made of ``(seed, e)``, and the epochs follow one another. So the
@@ -7,9 +13,14 @@ stream from any position is known without replaying it: ``start_batch=s`` starts
 ``s`` therefore sees exactly the batches the uninterrupted run saw from step ``s`` on.
 """
 
+import os
+
+import numpy as np
 import tensorflow as tf
 
 _EPOCH_BITS = 32
+CACHE_MODES = ("auto", "memory", "none")
+CACHE_ENV = "GANZOO_CACHE_BYTES"  # overrides cache_budget(), in bytes
 
 
 def scale_images(images):
@@ -48,6 +59,48 @@ def source_size(source, dataset):
     return size
 
 
+def cache_budget():
+    """Bytes ``cache="auto"`` may keep in memory: ``$GANZOO_CACHE_BYTES``, else a quarter of the
+    machine's physical memory."""
+    if os.environ.get(CACHE_ENV):
+        return int(os.environ[CACHE_ENV])
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 4
+    except (ValueError, OSError, AttributeError):  # no sysconf: keep the old behaviour
+        return 2 ** 62
+
+
+def example_bytes(dataset):
+    """Bytes of one example of ``dataset`` (all its components), from its element spec when the
+    shapes are static, else from its first example."""
+    specs = tf.nest.flatten(dataset.element_spec)
+    if all(spec.shape.is_fully_defined() for spec in specs):
+        return sum(int(np.prod(spec.shape)) * spec.dtype.size for spec in specs)
+    return sum(int(np.prod(t.shape)) * t.dtype.size
+               for t in tf.nest.flatten(next(iter(dataset.take(1)))))
+
+
+def cache_mode(cache):
+    """``cache`` (a mode, or True/False for "memory"/"none") as one of CACHE_MODES."""
+    if cache is True or cache is False:
+        return "memory" if cache else "none"
+    if cache not in CACHE_MODES:
+        raise ValueError(f"unknown cache {cache!r}; valid: {', '.join(CACHE_MODES)}")
+    return cache
+
+
+def cached(dataset, size, cache, budget=None):
+    """``dataset`` cached in memory, or as it is, as ``cache`` says (see the module docstring):
+    "auto" caches when ``size`` (None: unknown) examples take at most ``budget`` bytes (default
+    ``cache_budget()``); a dataset of unknown size is cached, as it always was."""
+    cache = cache_mode(cache)
+    if cache == "auto":
+        limit = cache_budget() if budget is None else budget
+        fits = size is None or size * example_bytes(dataset) <= limit
+        cache = "memory" if fits else "none"
+    return dataset.cache() if cache == "memory" else dataset
+
+
 def ordered(dataset, size, *, shuffle=True, repeat=True, seed=0, start=0, shuffle_buffer=None):
     """The examples of ``dataset`` (``size`` of them) in the pipeline's order, from example
     ``start`` on: with ``repeat``, epoch after epoch, each shuffled with ``epoch_seed(seed, e)``
@@ -73,7 +126,7 @@ def ordered(dataset, size, *, shuffle=True, repeat=True, seed=0, start=0, shuffl
 
 
 def pipeline(source, batch_size, *, d_steps=1, labels=None, shuffle=True, repeat=True, seed=0,
-             drop_remainder=True, cache=True, shuffle_buffer=None, start_batch=0):
+             drop_remainder=True, cache="auto", shuffle_buffer=None, start_batch=0):
     """A batched ``tf.data.Dataset`` of ``images`` or ``(images, labels)`` from a DataSource.
 
     batch_size: the examples of one network update (the global batch under a distribution
@@ -85,20 +138,20 @@ def pipeline(source, batch_size, *, d_steps=1, labels=None, shuffle=True, repeat
     seed: the data order; with ``repeat`` the order of every epoch is fixed by it (see the
         module docstring), and ``start_batch`` starts the stream at that batch.
     Batches are all full unless ``drop_remainder=False``.
+    cache: "auto", "memory" or "none" (True/False: memory/none); see the module docstring.
     """
     batch = check_batching(batch_size, d_steps, start_batch, seed)
     with_labels = source.has_labels if labels is None else labels
     if with_labels and not source.has_labels:
         raise ValueError(f"dataset {source.name} has no labels")
-    dataset = source.dataset.map(
-        lambda x, y: (scale_images(x), tf.cast(y, tf.int32)), num_parallel_calls=tf.data.AUTOTUNE
-    )
-    if cache:
-        dataset = dataset.cache()
+    dataset = cached(source.dataset, source.size, cache)
     size = source_size(source, dataset) if repeat else (source.size or 10_000)
     dataset = ordered(dataset, size, shuffle=shuffle, repeat=repeat, seed=seed,
                       start=start_batch * batch, shuffle_buffer=shuffle_buffer)
-    if not with_labels:
-        dataset = dataset.map(lambda x, y: x)
+    if with_labels:
+        dataset = dataset.map(lambda x, y: (scale_images(x), tf.cast(y, tf.int32)),
+                              num_parallel_calls=tf.data.AUTOTUNE)
+    else:
+        dataset = dataset.map(lambda x, y: scale_images(x), num_parallel_calls=tf.data.AUTOTUNE)
     dataset = dataset.batch(batch, drop_remainder=drop_remainder)
     return dataset.prefetch(tf.data.AUTOTUNE)
