@@ -5,6 +5,7 @@ mixed run that stays near the float32 run from the same weights on the same data
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import ganzoo
 from conftest import draw, tiny_args
@@ -47,6 +48,12 @@ def test_every_entry_trains_under_mixed_precision(name, extra, policy):
     compute = policy.split("_")[1]
     assert model.generator.layers[-1].compute_dtype == compute or any(
         layer.compute_dtype == compute for layer in model.generator.layers)
+    # the discriminator's outputs reach the losses in float32 (a conditional projection D
+    # returned its policy's dtype once)
+    first, second = next(iter(batches(model, steps=1)))
+    images, other = (second, first) if model.paired else (first, second)
+    outputs = tf.nest.flatten(model.discriminate(images, other, False))
+    assert outputs and {t.dtype for t in outputs} == {tf.float32}
     before = [np.array(w) for w in model.generator.trainable_weights]
     # float16's loss scale starts at 2^15 and halves on each overflowing step (skipped): the
     # first few steps of a network may apply nothing

@@ -5,7 +5,7 @@ import keras
 
 from ganzoo.layers import (GlobalSumPooling2D, ProjectionHead, ResBlockDown, ResBlockUp,
                            SelfAttention, spectral_norm)
-from ganzoo.models.base import GANModel
+from ganzoo.models.base import GANModel, as_float32
 from ganzoo.models.dcgan import upsampling_plan
 from ganzoo.registry import register_model
 
@@ -106,7 +106,7 @@ class SNGAN(GANModel):
 
     def discriminate(self, images, labels, training):
         if self.conditional:
-            return self.discriminator([images, labels], training=training)
+            return as_float32(self.discriminator([images, labels], training=training))
         return super().discriminate(images, labels, training)
 
     def _attention(self, h, used, spectral):
