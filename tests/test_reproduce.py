@@ -17,7 +17,7 @@ import ganzoo
 from conftest import REPO
 from ganzoo.metrics import diversity, parzen
 from ganzoo.registry import get_model_class
-from ganzoo.reproduce import TABLES
+from ganzoo.reproduce import TABLES, core
 
 
 # -- packing -----------------------------------------------------------------------------------
@@ -305,16 +305,21 @@ def test_list_names_every_table_with_its_time_and_bad_names_fail_in_one_line():
     assert listed.returncode == 0
     for name, table in TABLES.items():
         assert name in listed.stdout and f"about {table.minutes:.0f} min" in listed.stdout
+        if table.paper_steps:
+            assert f"the papers': --steps {table.paper_steps} " in listed.stdout
     for args, message in [(["mode_colapse"], "did you mean mode_collapse?"),
                           ([], "give one table"),
-                          (["acgan", "--mnist_dir", "/nonexistent"], "is not a folder")]:
+                          (["acgan", "--mnist_dir", "/nonexistent"], "is not a folder"),
+                          (["acgan", "--steps", "100"], "acgan has no single training budget"),
+                          (["ssgan", "--steps", "0"], "--steps must be a positive integer"),
+                          (["ssgan", "--steps", "10", "--quick"], "exclude each other")]:
         bad = _reproduce(*args)
         assert bad.returncode == 2
         lines = bad.stderr.strip().splitlines()
         assert len(lines) == 1 and message in lines[0] and lines[0].startswith("ganzoo.reproduce: error:")
 
 
-class _TinyTable:
+class _TinyTable(core.Table):
     """A one-run table on the 2-D ring, to watch the machinery (not a paper's protocol)."""
 
     name = "tiny"
@@ -436,3 +441,39 @@ def test_quick_tables_end_to_end(tmp_path, table):
         assert (tmp_path / "reports" / picture.split(")")[0]).stat().st_size > 1000
     again = _reproduce(table, "--quick", "--workdir", str(tmp_path))  # resumed: nothing to do
     assert again.returncode == 0 and "training" not in again.stdout
+
+
+def test_steps_gives_every_run_the_budget_in_a_folder_and_report_of_its_own(tmp_path, monkeypatch):
+    """--steps N (the papers' budget, say): each training run's command trains N steps (the
+    grid's learning-rate decay starts at N/2, the ssgan checkpoints stay at most 50), the runs'
+    keys differ from the default budget's, and the runs and report go to TABLE_<N>steps."""
+    import importlib
+
+    from ganzoo.reproduce import reproduce
+
+    for name in ("mode_collapse", "ssgan", "stacked_mnist"):
+        module = importlib.import_module(TABLES[name].__module__)
+        default = getattr(module, type(TABLES[name]).__name__)()
+        table = getattr(module, type(TABLES[name]).__name__)()
+        table.set_steps(180_000)
+        assert table.folder_name(False) == f"{name}_180000steps" and default.budget == 0
+        assert table.minutes == pytest.approx(default.minutes * 180_000 / default.mean_steps())
+        old_runs, new_runs = default.runs(False), table.runs(False)
+        assert [r.name for r in new_runs] == [r.name for r in old_runs]
+        for old, new in zip(old_runs, new_runs):
+            assert new.steps == 180_000 and "--steps=180000" in new.args
+            assert new.key() != old.key()
+            if name == "mode_collapse":
+                assert "--config.train.lr_decay_start=90000" in new.args
+            if name == "ssgan":
+                assert "--config.log.checkpoint_every=3600" in new.args
+                assert "--config.log.checkpoint_every=1000" in old.args
+    # the machinery: folder and report named after the budget, the command in the header
+    monkeypatch.chdir(REPO)
+    table = _TinyTable(10)
+    table.set_steps(12)
+    path = reproduce(table, str(tmp_path), str(tmp_path / "out"), log=lambda line: None)
+    assert path == str(tmp_path / "out" / "tiny_12steps.md")
+    assert (tmp_path / "tiny_12steps" / "r" / "score.json").exists()
+    text = open(path).read()
+    assert "`python -m ganzoo.reproduce tiny --steps 12`" in text and text.endswith("steps 12\n")

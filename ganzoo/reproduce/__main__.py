@@ -25,6 +25,10 @@ flags.DEFINE_string("workdir", os.path.join("runs", "reproduce"), "where the tab
                     "(TABLE/ or TABLE_quick/ below it); rerunning resumes them")
 flags.DEFINE_string("out", None, "folder of the report TABLE.md and its pictures (default: "
                     "reports/, or WORKDIR/reports for --quick)")
+flags.DEFINE_integer("steps", None, "train every run of the table this many steps instead of "
+                     "its default budget (mode_collapse, ssgan, stacked_mnist; --list gives the "
+                     "papers' budgets): the runs live in WORKDIR/TABLE_<N>steps and the report "
+                     "is TABLE_<N>steps.md")
 flags.DEFINE_string("mnist_dir", None, "the full MNIST as IDX files (60,000 training digits), "
                     "e.g. a download of the official files, for the tables that train on MNIST's "
                     "training split as the papers did: goodfellow_parzen trains on the first "
@@ -40,6 +44,12 @@ def main(argv):
         for name, table in TABLES.items():
             print(f"{name:<18}{table.title}\n{'':<18}about {table.minutes:.0f} min on 2 CPU cores "
                   f"(--quick: {table.quick_minutes:.1f} min); goal: {table.goal}")
+            if table.paper_steps:
+                steps = (", ".join(f"{k} {v:,}" for k, v in table.steps.items())
+                         if isinstance(table.steps, dict) else f"{table.steps:,}")
+                hours = table.minutes * table.paper_steps / table.mean_steps() / 60
+                print(f"{'':<18}default budget {steps} steps a run; the papers': --steps "
+                      f"{table.paper_steps} (about {hours:.0f} h on 2 CPU cores)")
         return
     if len(argv) != 2:
         _cli.fail(PROG, f"give one table (valid: {names}), or --list")
@@ -59,6 +69,13 @@ def main(argv):
             _cli.fail(PROG, f"--mnist_dir is for the tables that train on MNIST's training split "
                       f"(goodfellow_parzen, ssgan), not {name}")
         table.mnist_dir = FLAGS.mnist_dir
+    if FLAGS.steps is not None:
+        if FLAGS.quick:
+            _cli.fail(PROG, "--steps and --quick exclude each other (--quick has its own budget)")
+        try:
+            table.set_steps(FLAGS.steps)
+        except ReproduceError as error:
+            _cli.fail(PROG, str(error))
     print(f"{PROG}: {table.title}: about {table.quick_minutes if FLAGS.quick else table.minutes:.1f}"
           " min on 2 CPU cores", flush=True)
     try:

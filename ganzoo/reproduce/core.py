@@ -63,6 +63,40 @@ class Table:
     goal = ""  # what ganzoo aims at, in one sentence
     minutes = 0.0  # expected minutes on 2 CPU cores, full table
     quick_minutes = 0.0
+    # training steps of each run (an int, or {dataset: steps}); tables without it (a fixed
+    # series of recipes, a preset) refuse --steps
+    steps = None
+    paper_steps = 0  # the papers' budget in steps, for --list and the report
+    budget = 0  # set by ``set_steps``: every run trains this many steps, in a folder of its own
+
+    def set_steps(self, steps):
+        """``--steps``: every training run of the table trains ``steps`` steps (the papers'
+        budget, say); the runs live in TABLE_<steps>steps/ and the report is
+        TABLE_<steps>steps.md, beside the default budget's."""
+        if self.steps is None:
+            raise ReproduceError(f"{self.name} has no single training budget to change "
+                                 "(--steps is for mode_collapse, ssgan, stacked_mnist)")
+        if not isinstance(steps, int) or steps <= 0:
+            raise ReproduceError(f"--steps must be a positive integer, got {steps!r}")
+        self.minutes = self.minutes * steps / self.mean_steps()
+        self.steps = {k: steps for k in self.steps} if isinstance(self.steps, dict) else steps
+        self.budget = steps
+
+    def mean_steps(self):
+        """The default budget: steps a run (the mean over datasets where they differ)."""
+        values = list(self.steps.values()) if isinstance(self.steps, dict) else [self.steps]
+        return sum(values) / len(values)
+
+    def folder_name(self, quick):
+        """The table's run folder and report name: TABLE, TABLE_quick, TABLE_<N>steps."""
+        return (self.name + ("_quick" if quick else "")
+                + (f"_{self.budget}steps" if self.budget else ""))
+
+    def flags(self, quick):
+        """The command-line flags that give this table as it is set (for the report)."""
+        return ((" --quick" if quick else "")
+                + (f" --mnist_dir {self.mnist_dir}" if getattr(self, "mnist_dir", None) else "")
+                + (f" --steps {self.budget}" if self.budget else ""))
 
     def runs(self, quick):
         raise NotImplementedError
@@ -174,7 +208,7 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=
     nothing and score no unfinished run; write the report of the runs scored so far (marked
     partial), with their training curves."""
     runs = table.runs(quick)
-    root = os.path.join(workdir_root, table.name + ("_quick" if quick else ""))
+    root = os.path.join(workdir_root, table.folder_name(quick))
     results = []
     total_start = time.time()
     table.prepare(root, quick)
@@ -215,7 +249,7 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=
     if not results:
         raise ReproduceError(f"no run of {table.name} has finished yet; run python -m "
                              f"ganzoo.reproduce {table.name}")
-    name = table.name + ("_quick" if quick else "")
+    name = table.folder_name(quick)
     figures = os.path.join(out_dir, name)
     os.makedirs(figures, exist_ok=True)
     body = table.report(results, quick, figures)
@@ -226,7 +260,8 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=
     text = header(table, results, quick, time.time() - total_start) + body
     if len(results) < len(runs):
         text = text.replace("\n\n", f"\n\n**Partial report**: {len(results)} of {len(runs)} runs "
-                            f"finished; `python -m ganzoo.reproduce {table.name}` continues the "
+                            f"finished; `python -m ganzoo.reproduce {table.name}"
+                            f"{table.flags(quick)}` continues the "
                             "others.\n\n", 1)
     path = os.path.join(out_dir, name + ".md")
     atomic_write_text(path, text)
@@ -322,8 +357,7 @@ def header(table, results, quick, seconds):
         "",
         f"Goal: {table.goal}",
         "",
-        f"Reproduce: `python -m ganzoo.reproduce {table.name}{' --quick' if quick else ''}"
-        f"{f' --mnist_dir {table.mnist_dir}' if getattr(table, 'mnist_dir', None) else ''}` "
+        f"Reproduce: `python -m ganzoo.reproduce {table.name}{table.flags(quick)}` "
         f"(ganzoo {ganzoo.__version__}; {len(results)} runs; training wall time "
         f"{train_minutes:.1f} min on this machine, measured when each run was trained).",
         "",

@@ -55,6 +55,7 @@ class ModeCollapse(core.Table):
     packs = (1, 2, 3, 4)
     seeds = (0, 1, 2)
     steps = {"ring8": 10_000, "grid25": 20_000}
+    paper_steps = 400_000  # PacGAN's code: 400 epochs of 100,000 points, batch 100
     minutes = 130.0
     quick_minutes = 1.5
 
