@@ -571,7 +571,7 @@ def preset_spec(name_or_path):
     return cls.zoo_name, dict(spec.get("config") or {}), read_metadata(path)
 
 
-def _constructor_defaults(cls):
+def constructor_defaults(cls):
     """{argument: default} of a zoo class's constructor and its bases'."""
     import inspect
 
@@ -600,7 +600,7 @@ def load_into(model, name_or_path):
         raise PresetError(f"preset {name_or_path} is a {spec.get('zoo_name')}, not a {model.zoo_name}")
     ignore = ("name", "trainable", "seed")
     # arguments added to the zoo after the preset was saved take their defaults (as from_config)
-    config = {**_constructor_defaults(type(model)), **(spec.get("config") or {})}
+    config = {**constructor_defaults(type(model)), **(spec.get("config") or {})}
     theirs = json.loads(json.dumps({k: v for k, v in config.items() if k not in ignore}))
     ours = json.loads(json.dumps({k: v for k, v in model.get_config().items() if k not in ignore}))
     differ = sorted(k for k in set(theirs) | set(ours) if theirs.get(k) != ours.get(k))

@@ -414,6 +414,14 @@ def check_workdir(config):
     new = json.loads(json.dumps(architecture_fields(config)))
     old = {k: (stored.get("data") or {}).get(k) if k == "direction" else stored.get(k)
            for k in new}
+    if isinstance(old.get("arch"), dict):
+        # an argument the zoo gained after the run was made: the run had its default
+        from ganzoo.presets import constructor_defaults
+
+        defaults = json.loads(json.dumps(
+            constructor_defaults(registry.get_model_class(config.model)), default=list))
+        old["arch"] = {**{k: defaults[k] for k in new["arch"]
+                          if k not in old["arch"] and k in defaults}, **old["arch"]}
     if old != new:
         changed = sorted(k for k in new if old.get(k) != new[k])
         raise UsageError(

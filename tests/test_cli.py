@@ -322,6 +322,22 @@ def test_workdir_of_another_model_is_refused(tmp_path):
     assert sorted(os.listdir(tmp_path / "w")) == before
 
 
+def test_a_run_older_than_an_arch_argument_resumes_with_its_default(tmp_path):
+    """A workdir whose config.json predates an architecture argument (here gan's g_batch_norm)
+    had that argument's default: it resumes; asking for another value is refused."""
+    ring = [*GAN_TINY, "--dataset=ring8", "--config.data.toy_size=500", "--workdir=w"]
+    assert run_cli([*ring, "--steps=2", "--config.log.checkpoint_every=2"], tmp_path).returncode == 0
+    path = tmp_path / "w" / "config.json"
+    stored = json.loads(path.read_text())
+    del stored["arch"]["g_batch_norm"]
+    path.write_text(json.dumps(stored))
+    bad = run_cli([*ring, "--steps=4", "--config.arch.g_batch_norm=true"], tmp_path)
+    assert bad.returncode == 2 and "holds a run with a different arch" in bad.stderr
+    ok = run_cli([*ring, "--steps=4", "--config.log.checkpoint_every=2"], tmp_path)
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    assert "resuming at step 2 of 4" in ok.stdout
+
+
 def test_divergence_stops_with_one_line_and_keeps_sound_checkpoints(tmp_path):
     # an absurd learning rate makes the Wasserstein losses overflow within a few steps
     args = ["--model=gan", "--dataset=ring8", "--steps=400", "--workdir=w", "--config.log.checkpoint_every=1",

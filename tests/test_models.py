@@ -222,3 +222,27 @@ def _readme_paired_example(name, args, tmp_path):
     model.save(tmp_path / "m.keras")
     same = keras.saving.load_model(tmp_path / "m.keras")
     np.testing.assert_allclose(same.translate(edges, seed=0), images, atol=1e-6)
+
+
+def test_gan_batch_norm_in_the_generator():
+    """g_batch_norm: one synchronized batch norm before each of G's ReLUs; it trains, survives a
+    config round trip, and refuses to stack on virtual batch norm."""
+    import keras
+
+    model = ganzoo.build("gan", image_shape=(2,), latent_dim=2, g_units=(8, 8), d_units=(4,),
+                         d_pieces=2, g_batch_norm=True)
+    norms = [layer for layer in model.generator.layers
+             if isinstance(layer, keras.layers.BatchNormalization)]
+    assert len(norms) == 2 and all(layer.synchronized for layer in norms)
+    assert model.get_config()["g_batch_norm"] is True
+    assert type(model).from_config(model.get_config()).g_batch_norm
+    plain = ganzoo.build("gan", image_shape=(2,), latent_dim=2, g_units=(8, 8), d_units=(4,),
+                         d_pieces=2)
+    assert not any(isinstance(layer, keras.layers.BatchNormalization)
+                   for layer in plain.generator.layers)
+    model.compile()
+    before = snapshot(model.generator)
+    model.fit(batches(model, steps=2), epochs=1, verbose=0)
+    assert any(not np.array_equal(a, b) for a, b in zip(before, snapshot(model.generator)))
+    with pytest.raises(ValueError, match="pick one"):
+        ganzoo.build("gan", image_shape=(2,), g_batch_norm=True, vbn_reference=4)

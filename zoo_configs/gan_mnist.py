@@ -21,6 +21,7 @@ def get_config():
     config.arch.d_input_dropout = 0.2
     config.arch.d_dropout = 0.5
     config.arch.d_max_norm = 1.9365
+    config.arch.g_batch_norm = False  # batch norm before G's ReLUs (PacGAN's 2-D generators)
     config.train.steps = 5000
     config.train.batch_size = 100
     config.eval.every = 1000  # FID/KID/IS/... of 2,000 samples (MNIST classifier features)

@@ -20,7 +20,8 @@ class GAN(GANModel):
     unit's incoming weights capped at 1.9365 (``max_col_norm``). Optimizer: see
     ``default_compile_args`` below. The
     output is tanh (the pipelines scale data to [-1, 1]) where the paper used a sigmoid on [0, 1].
-    Works on flat data too: ``image_shape=(2,)`` for 2-D points.
+    Works on flat data too: ``image_shape=(2,)`` for 2-D points. ``g_batch_norm=True`` puts batch
+    norm (synchronized across replicas) before each of G's ReLUs, as PacGAN's 2-D generators had.
 
     ``compile(loss=...)`` picks the generator cost: ``minimax`` (log(1 - D(G(z)))),
     ``non_saturating`` (-log D(G(z)), the default, as the paper recommends in practice) or
@@ -42,8 +43,11 @@ class GAN(GANModel):
 
     def __init__(self, g_units=(1200, 1200), d_units=(240, 240), d_pieces=5,
                  d_input_dropout=0.2, d_dropout=0.5, g_init_range=0.05, d_init_range=0.005,
-                 d_max_norm=1.9365, **kwargs):
+                 d_max_norm=1.9365, g_batch_norm=False, **kwargs):
         super().__init__(**kwargs)
+        self.g_batch_norm = bool(g_batch_norm)
+        if self.g_batch_norm and self.vbn_reference:
+            raise ValueError("g_batch_norm and vbn_reference both normalise G's layers: pick one")
         self.g_units = tuple(int(u) for u in g_units)
         self.d_units = tuple(int(u) for u in d_units)
         self.d_pieces = int(d_pieces)
@@ -62,6 +66,10 @@ class GAN(GANModel):
             if self.vbn_reference:  # the paper's MLP has no norm; VBN goes before each ReLU
                 h = keras.layers.Dense(units, kernel_initializer=init)(h)
                 h = keras.layers.ReLU()(VirtualBatchNorm(self.vbn_reference)(h))
+            elif self.g_batch_norm:
+                h = keras.layers.Dense(units, kernel_initializer=init)(h)
+                h = keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, synchronized=True)(h)
+                h = keras.layers.ReLU()(h)
             else:
                 h = keras.layers.Dense(units, activation="relu", kernel_initializer=init)(h)
         h = keras.layers.Dense(math.prod(self.image_shape), activation="tanh",
@@ -97,4 +105,5 @@ class GAN(GANModel):
             "g_init_range": self.g_init_range,
             "d_init_range": self.d_init_range,
             "d_max_norm": self.d_max_norm,
+            "g_batch_norm": self.g_batch_norm,
         }
