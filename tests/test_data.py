@@ -159,6 +159,9 @@ def test_cache_modes_change_neither_the_examples_nor_their_order(monkeypatch):
             np.testing.assert_array_equal(stream(make, src, "auto"), reference)
     with pytest.raises(ValueError, match="unknown cache 'disk'; valid: auto, memory, none"):
         data.pipeline(source, 8, cache="disk")
+    monkeypatch.setenv("GANZOO_CACHE_BYTES", "4GB")
+    with pytest.raises(ValueError, match="GANZOO_CACHE_BYTES must be a whole number of bytes"):
+        data.pipeline(source, 8)
 
 
 def test_auto_cache_keeps_what_fits_in_the_budget():

@@ -63,7 +63,10 @@ def cache_budget():
     """Bytes ``cache="auto"`` may keep in memory: ``$GANZOO_CACHE_BYTES``, else a quarter of the
     machine's physical memory."""
     if os.environ.get(CACHE_ENV):
-        return int(os.environ[CACHE_ENV])
+        text = os.environ[CACHE_ENV]
+        if not text.isdigit():
+            raise ValueError(f"{CACHE_ENV} must be a whole number of bytes, got {text!r}")
+        return int(text)
     try:
         return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 4
     except (ValueError, OSError, AttributeError):  # no sysconf: keep the old behaviour
