@@ -169,6 +169,13 @@ def test_parzen_matches_a_scipy_mixture_density():
     mean, stderr = metrics.parzen_log_likelihood(samples, test, sigma, batch_size=7)
     assert mean == pytest.approx(expected.mean(), rel=1e-10)
     assert stderr == pytest.approx(expected.std(ddof=1) / np.sqrt(20), rel=1e-10)
+    # every width at once (the distances computed once): each row is that width's density
+    from ganzoo.metrics.parzen import parzen_log_likelihoods_by_sigma
+
+    table = parzen_log_likelihoods_by_sigma(samples, test, [0.2, sigma], batch_size=6)
+    narrow = np.mean([stats.multivariate_normal(s, 0.04 * np.eye(3)).pdf(test) for s in samples], 0)
+    np.testing.assert_allclose(table[0], np.log(narrow), rtol=1e-10)
+    np.testing.assert_allclose(table[1], expected, rtol=1e-10)
 
 
 def test_parzen_sigma_selection_lands_near_the_optimal_bandwidth():

@@ -46,6 +46,12 @@ def _log_likelihoods(samples, test, sigmas, batch_size):
     return out
 
 
+def parzen_log_likelihoods_by_sigma(samples, test, sigmas, batch_size=256):
+    """[len(sigmas), M]: per-point log-likelihoods of ``test`` for every width (the distances
+    are computed once)."""
+    return _log_likelihoods(samples, test, list(sigmas), batch_size)
+
+
 def parzen_log_likelihood(samples, test, sigma, batch_size=256):
     """(mean, standard error) of the Parzen-window log-likelihood of ``test`` rows."""
     values = parzen_log_likelihoods(samples, test, sigma, batch_size)
