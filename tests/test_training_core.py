@@ -156,6 +156,18 @@ def test_acgan_losses_are_odena_2016_log_likelihoods(loss):
     else:
         expected = -_log_sigmoid(fake_s[:, 0]) - l_c_fake
     np.testing.assert_allclose(np.asarray(g_loss), expected, rtol=1e-5, atol=1e-6)
+    # fake_class_loss=False: D's class term sees the real digits only; G's loss is unchanged
+    real_only = tiny("acgan", num_classes=4, class_weight=2.0, fake_class_loss=False)
+    real_only.compile(loss=loss)
+    d_loss = real_only.discriminator_loss(
+        [tf.constant(real_s, tf.float32), tf.constant(real_c, tf.float32)],
+        [tf.constant(fake_s, tf.float32), tf.constant(fake_c, tf.float32)],
+        tf.constant(real_y), tf.constant(fake_y))
+    l_c_real = _log_softmax(real_c)[np.arange(5), real_y]
+    np.testing.assert_allclose(np.asarray(d_loss), -(l_s + 2.0 * l_c_real), rtol=1e-5, atol=1e-6)
+    g_loss = real_only.generator_loss(
+        [tf.constant(fake_s, tf.float32), tf.constant(fake_c, tf.float32)], tf.constant(fake_y))
+    np.testing.assert_allclose(np.asarray(g_loss), expected - l_c_fake, rtol=1e-5, atol=1e-6)
 
 
 # -- EMA stored once -------------------------------------------------------------------------------

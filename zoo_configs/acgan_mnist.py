@@ -16,4 +16,5 @@ def get_config():
     config.model = "acgan"
     config.arch.d_dropout = 0.0
     config.arch.class_weight = 1.0
+    config.arch.fake_class_loss = True  # False: D's class head learns from real digits only
     return config

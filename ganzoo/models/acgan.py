@@ -24,7 +24,9 @@ class ACGAN(DCGAN):
     paper's log-likelihoods: ``L_S = log P(S=real | x_real) + log P(S=fake | x_fake)`` and
     ``L_C = log P(C=c | x_real) + log P(C=c | x_fake)``; D maximises ``L_S + L_C``, G maximises
     ``L_C - L_S``, with the source term of ``compile(loss=...)`` (non-saturating by default)
-    and ``class_weight`` scaling ``L_C``.
+    and ``class_weight`` scaling ``L_C``. ``fake_class_loss=False`` drops the fake term from
+    D's ``L_C`` (not the paper's): D's class head then learns the classes from real digits
+    only, and cannot learn to read G's ambiguous samples as the class they were asked for.
 
     Example:
         >>> model = ganzoo.build("acgan", image_shape=(28, 28, 1), num_classes=10)
@@ -35,9 +37,10 @@ class ACGAN(DCGAN):
     supports_vbn = False
     tiny_args = dict(DCGAN.tiny_args, num_classes=3)
 
-    def __init__(self, class_weight=1.0, d_dropout=0.5, **kwargs):
+    def __init__(self, class_weight=1.0, d_dropout=0.5, fake_class_loss=True, **kwargs):
         super().__init__(d_dropout=d_dropout, **kwargs)
         self.class_weight = float(class_weight)
+        self.fake_class_loss = bool(fake_class_loss)
 
     def generator_input(self):
         z = keras.Input((self.latent_dim,), name="z")
@@ -54,7 +57,9 @@ class ACGAN(DCGAN):
     def discriminator_loss(self, real_out, fake_out, real_labels, fake_labels):
         (real_source, real_classes), (fake_source, fake_classes) = real_out, fake_out
         source = self.gan_loss.d_loss(real_source, fake_source, self.label_smoothing)
-        classes = _class_nll(real_labels, real_classes) + _class_nll(fake_labels, fake_classes)
+        classes = _class_nll(real_labels, real_classes)
+        if self.fake_class_loss:
+            classes = classes + _class_nll(fake_labels, fake_classes)
         return source + self.class_weight * classes
 
     def generator_loss(self, fake_out, fake_labels):
@@ -63,4 +68,5 @@ class ACGAN(DCGAN):
                                                                                   fake_classes)
 
     def get_config(self):
-        return {**super().get_config(), "class_weight": self.class_weight}
+        return {**super().get_config(), "class_weight": self.class_weight,
+                "fake_class_loss": self.fake_class_loss}
