@@ -159,11 +159,11 @@ class ACGANTable(core.Table):
 
 
 def _label(run, long=False):
-    """How a run is named in the report: the preset at its temperature, or the decay run."""
-    t = run.row["temperature"]
-    label = run.row.get("label", "preset")
+    """How a run is named in the report: the preset at its temperature, or a run trained here
+    (its TRAINED name) at its temperature."""
+    t, label = run.row["temperature"], run.row["label"]
     if label != "preset":
-        return f"{DESCRIPTIONS[label]}, T=1" if long else f"{label}, T=1"
+        return f"{DESCRIPTIONS[label]}, T={t:g}" if long else f"{label}, T={t:g}"
     return f"preset, temperature {t:g}" if long else f"T={t:g}"
 
 

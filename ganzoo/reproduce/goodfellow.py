@@ -155,7 +155,6 @@ class GoodfellowParzen(core.Table):
         model = core.load_run_model(os.path.join(root, source) if source else workdir)
         images, figures = self._parzen(run, workdir, model, quick)
         np.save(os.path.join(workdir, "grid.npy"), images[:100])
-        root = os.path.dirname(workdir.rstrip(os.sep))
         return {**figures, **self._sigma_study(self._pixels(images), figures["sigma"], root,
                                                 quick),
                 **self._quality(images, quick)}
@@ -248,9 +247,10 @@ class GoodfellowParzen(core.Table):
             f"{'met' if best >= GOAL else 'not met'}.", "",
             "The choice of sigma: the protocol picks among 10 widths log-spaced over 0.1-1; "
             f"'finer sigma grid' picks among {FINE_POINTS} widths spanning one step of that grid "
-            "on either side of the protocol's choice, by the same validation digits, 'sigma chosen on test' picks the width best for the test digits "
-            "themselves (an oracle, not a protocol: the most the choice can be worth); each cell: "
-            "test log-likelihood (that sigma).", "",
+            "on either side of the protocol's choice, by the same validation digits, 'sigma "
+            "chosen on test' picks the width best for the test digits themselves (an oracle, not "
+            "a protocol: the most the choice can be worth); each cell: test log-likelihood (that "
+            "sigma).", "",
         ]
         if len(ablations) > 1:
             lines += [
