@@ -24,6 +24,9 @@ PAPER = [("DBN (Bengio et al. 2013)", 138, 2), ("Stacked CAE (Bengio et al. 2013
 GOAL = 225.0
 NUM_SAMPLES = 10_000
 
+# the long runs' schedule: 20,000 steps, the rates decaying linearly to 0 over the second half
+LONG = ["--config.arch.ema_decay=0.9999", "--config.train.lr_schedule=linear",
+        "--config.train.lr_decay_start=10000"]
 # (name, what the row changes, ganzoo.run flags beyond data, steps and checkpoints, steps);
 # steps 0: no training, the previous trained run sampled at a lower temperature
 VARIANTS = [
@@ -32,13 +35,9 @@ VARIANTS = [
     ("ema", "+ samples from an exponential moving average of G's weights (decay 0.999)",
      ["--config.arch.ema_decay=0.999"], 5_000),
     ("long", "+ 20,000 steps, the learning rates decaying linearly to 0 over the second half, "
-     "EMA decay 0.9999", ["--config.arch.ema_decay=0.9999", "--config.train.lr_schedule=linear",
-                          "--config.train.lr_decay_start=10000"], 20_000),
+     "EMA decay 0.9999", LONG, 20_000),
     ("long_bn", "+ batch norm before G's ReLUs (the one architecture change that helped the "
-     "default run, +12.9 below)", ["--config.arch.ema_decay=0.9999",
-                                   "--config.train.lr_schedule=linear",
-                                   "--config.train.lr_decay_start=10000",
-                                   "--config.arch.g_batch_norm=True"], 20_000),
+     "default run, +12.9 below)", [*LONG, "--config.arch.g_batch_norm=True"], 20_000),
     ("long_bn_t0.8", "+ latents scaled by 0.8 when sampling (temperature 0.8; not the paper's "
      "sampler: trades diversity for typicality)", 0.8, 0),
     ("long_bn_t0.6", "latents scaled by 0.6 (temperature 0.6)", 0.6, 0),
