@@ -224,6 +224,26 @@ def _readme_paired_example(name, args, tmp_path):
     np.testing.assert_allclose(same.translate(edges, seed=0), images, atol=1e-6)
 
 
+def test_gan_unit_pixels_is_the_papers_pixel_scale():
+    """unit_pixels: G's last layer is a sigmoid whose [0, 1] image is handed over as 2s - 1, and D
+    reads (x + 1) / 2; checked against the tanh model with the same weights (NumPy)."""
+    args = dict(image_shape=(6,), latent_dim=3, g_units=(5,), d_units=(4,), d_pieces=2)
+    unit = ganzoo.build("gan", unit_pixels=True, **args)
+    plain = ganzoo.build("gan", **args)
+    plain.generator.set_weights(unit.generator.get_weights())
+    plain.discriminator.set_weights(unit.discriminator.get_weights())
+    z = np.random.default_rng(0).normal(size=(7, 3)).astype(np.float32)
+    pre = np.arctanh(np.asarray(plain.generator(z), np.float64))  # the last layer's activations
+    expected = 2 / (1 + np.exp(-pre)) - 1
+    np.testing.assert_allclose(np.asarray(unit.generator(z)), expected, atol=1e-5)
+    x = np.random.default_rng(1).uniform(-1, 1, size=(7, 6)).astype(np.float32)
+    np.testing.assert_allclose(np.asarray(unit.discriminator(x, training=False)),
+                               np.asarray(plain.discriminator((x + 1) / 2, training=False)),
+                               atol=1e-5)
+    assert type(unit).from_config(unit.get_config()).unit_pixels
+    assert not plain.get_config()["unit_pixels"]
+
+
 def test_gan_batch_norm_in_the_generator():
     """g_batch_norm: one synchronized batch norm before each of G's ReLUs; it trains, survives a
     config round trip, and refuses to stack on virtual batch norm."""

@@ -16,10 +16,12 @@ class GAN(GANModel):
 
     The MNIST setup of the paper's code (pylearn2 ``mnist.yaml``): G has two ReLU layers of 1200
     units, D two maxout layers of 240 units with 5 pieces, dropout keeping 80% of D's inputs and
-    50% of its hidden units; weights uniform in +-0.05 (G) and +-0.005 (D); the norm of each D
-    unit's incoming weights capped at 1.9365 (``max_col_norm``). Optimizer: see
-    ``default_compile_args`` below. The
-    output is tanh (the pipelines scale data to [-1, 1]) where the paper used a sigmoid on [0, 1].
+    50% of its hidden units; weights uniform in +-0.05 (G) and +-0.005 (D). ``d_max_norm`` caps
+    the norm of each D unit's incoming weights (default 1.9365, the ``max_col_norm`` of the
+    paper's TFD setup; its MNIST file has none: ``d_max_norm=0``). Optimizer: see
+    ``default_compile_args`` below. G's output is a tanh and D reads images on [-1, 1], the
+    zoo's scale; ``unit_pixels=True`` gives the paper's scale instead: G's last layer a sigmoid on
+    [0, 1] (handed over as 2s - 1) and D reading (x + 1) / 2.
     Works on flat data too: ``image_shape=(2,)`` for 2-D points. ``g_batch_norm=True`` puts batch
     norm (synchronized across replicas) before each of G's ReLUs, as PacGAN's 2-D generators had.
 
@@ -33,8 +35,10 @@ class GAN(GANModel):
     """
 
     # The paper trained with momentum SGD (lr 0.1, momentum 0.5); with tanh outputs on [-1, 1]
-    # that recipe diverged here within 500 steps (losses in the thousands), so the default is
-    # Adam(2e-4, beta_1=0.5); SGD stays one compile argument (or config field) away.
+    # that recipe diverged here within 500 steps (losses in the thousands), and with the paper's
+    # pixel scale, D's rate halved (its objective there is half the zoo's) and no max-norm, D
+    # wins within 1,500 steps and G collapses (goodfellow_parzen's paper_sgd row); so the default
+    # is Adam(2e-4, beta_1=0.5); SGD stays one compile argument (or config field) away.
     default_compile_args = dict(GANModel.default_compile_args)
     supports_vbn = True
 
@@ -43,9 +47,10 @@ class GAN(GANModel):
 
     def __init__(self, g_units=(1200, 1200), d_units=(240, 240), d_pieces=5,
                  d_input_dropout=0.2, d_dropout=0.5, g_init_range=0.05, d_init_range=0.005,
-                 d_max_norm=1.9365, g_batch_norm=False, **kwargs):
+                 d_max_norm=1.9365, g_batch_norm=False, unit_pixels=False, **kwargs):
         super().__init__(**kwargs)
         self.g_batch_norm = bool(g_batch_norm)
+        self.unit_pixels = bool(unit_pixels)
         if self.g_batch_norm and self.vbn_reference:
             raise ValueError("g_batch_norm and vbn_reference both normalise G's layers: pick one")
         self.g_units = tuple(int(u) for u in g_units)
@@ -72,8 +77,11 @@ class GAN(GANModel):
                 h = keras.layers.ReLU()(h)
             else:
                 h = keras.layers.Dense(units, activation="relu", kernel_initializer=init)(h)
-        h = keras.layers.Dense(math.prod(self.image_shape), activation="tanh",
+        h = keras.layers.Dense(math.prod(self.image_shape),
+                               activation="sigmoid" if self.unit_pixels else "tanh",
                                kernel_initializer=init)(h)
+        if self.unit_pixels:  # the paper's sigmoid on [0, 1], handed over on [-1, 1]
+            h = keras.layers.Rescaling(2.0, offset=-1.0)(h)
         if self.vbn_reference:
             h = DropReference(self.vbn_reference)(h)
         return keras.Model(z, keras.layers.Reshape(self.image_shape)(h), name="generator")
@@ -84,6 +92,8 @@ class GAN(GANModel):
         constraint = keras.constraints.MaxNorm(self.d_max_norm, axis=0) if self.d_max_norm else None
         x = keras.Input(self.d_input_shape, name="x")
         h = keras.layers.Flatten()(x)
+        if self.unit_pixels:  # D reads the paper's [0, 1] pixels
+            h = keras.layers.Rescaling(0.5, offset=0.5)(h)
         h = Dropout(self.d_input_dropout)(h)
         for units in self.d_units:
             h = keras.layers.Dense(units * self.d_pieces, kernel_initializer=init,
@@ -106,4 +116,5 @@ class GAN(GANModel):
             "d_init_range": self.d_init_range,
             "d_max_norm": self.d_max_norm,
             "g_batch_norm": self.g_batch_norm,
+            "unit_pixels": self.unit_pixels,
         }
