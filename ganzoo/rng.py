@@ -26,6 +26,26 @@ PURPOSE_LIMIT = 2 ** 16
 D_NETWORK, G_NETWORK = 0, 1
 LATENTS, LABELS, DROPOUT = 0, 1, 2  # purposes; dropout call j uses DROPOUT + j
 
+# the distributions of z: name -> half-width of a uniform, or None for N(0, I)
+LATENT_PRIORS = {"normal": None, "uniform": 1.0, "uniform_sqrt3": 3.0 ** 0.5}
+
+
+def latent_bound(prior):
+    """The half-width of the uniform ``prior`` (None for ``normal``); ValueError naming the
+    valid priors for an unknown one."""
+    if prior not in LATENT_PRIORS:
+        raise ValueError(f"unknown latent_prior {prior!r}; valid: {', '.join(LATENT_PRIORS)}")
+    return LATENT_PRIORS[prior]
+
+
+def draw_latents(shape, seed, prior="normal"):
+    """Latents of ``shape`` from ``prior`` (float32), by TensorFlow's stateless ops: the same
+    for the same ``seed``."""
+    bound = latent_bound(prior)
+    if bound is None:
+        return tf.random.stateless_normal(shape, seed=seed)
+    return tf.random.stateless_uniform(shape, seed=seed, minval=-bound, maxval=bound)
+
 
 def stream_counter(step, network, d_index, purpose):
     """The second word of a stateless seed for one draw (see the module docstring).

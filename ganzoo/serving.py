@@ -8,9 +8,12 @@ latent models
     conditional) -> ``images`` uint8 [N, H, W, C] and ``images_float`` float32 in [-1, 1];
     equal to ``model.generate_from_latents(z, label)``. Models of points (the 2-D mixtures)
     return ``points`` float32 [N, D] instead.
+    ``assets.extra/ganzoo_latents.json`` says which distribution ``z`` follows (the model's
+    ``latent_prior``), for clients that draw it.
     ``sample``: ``seed`` int64 scalar, ``num`` int32 scalar (and ``label`` int32 [num]) -> the
     same outputs, the latents drawn in the graph as
-    ``tf.random.stateless_normal([num, latent_dim], seed=[seed, 0])`` (``serving_latents``).
+    ``tf.random.stateless_normal([num, latent_dim], seed=[seed, 0])`` (``serving_latents``; a
+    model with a uniform ``latent_prior`` draws ``stateless_uniform`` on its interval instead).
 paired models (pix2pix)
     ``serving_default``: ``images`` uint8 [N, H, W, C_source] -> ``images`` uint8 translations
     and ``images_float``. Batch norm uses its moving statistics; dropout stays on when the model
@@ -19,11 +22,15 @@ paired models (pix2pix)
     ``model.translate(images, batch_size=N)``.
 """
 
+import json
 import os
 import shutil
 import tempfile
 
 SAMPLE_SIGNATURE = "sample"
+# beside a latent model's graph, in TF Serving's assets.extra/ (files the server does not load):
+# {"latent_dim": ..., "latent_prior": ...}, the distribution serving_default's z should follow
+LATENTS_FILE = "ganzoo_latents.json"
 
 
 def to_uint8(images):
@@ -33,12 +40,14 @@ def to_uint8(images):
     return np.round((np.clip(np.asarray(images, np.float32), -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
 
 
-def serving_latents(seed, num, latent_dim):
-    """The latents the ``sample`` signature draws for (seed, num)."""
+def serving_latents(seed, num, latent_dim, prior="normal"):
+    """The latents the ``sample`` signature draws for (seed, num) from the model's prior."""
     import tensorflow as tf
 
-    return tf.random.stateless_normal([num, latent_dim],
-                                      seed=tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)]))
+    from ganzoo import rng
+
+    return rng.draw_latents([num, latent_dim], tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)]),
+                        prior)
 
 
 def _outputs(images):
@@ -109,7 +118,7 @@ def export(model_or_preset, export_dir, name=None, version=None, use_ema=True):
                 return _outputs(network([z, label], training=False))
 
             def sample(seed, num, label):
-                return serve(serving_latents(seed, num, model.latent_dim), label)
+                return serve(serving_latents(seed, num, model.latent_dim, model.latent_prior), label)
 
             archive.add_endpoint("serving_default", serve, input_signature=[z_spec, label_spec])
             archive.add_endpoint(SAMPLE_SIGNATURE, sample,
@@ -119,7 +128,7 @@ def export(model_or_preset, export_dir, name=None, version=None, use_ema=True):
                 return _outputs(network(z, training=False))
 
             def sample(seed, num):
-                return serve(serving_latents(seed, num, model.latent_dim))
+                return serve(serving_latents(seed, num, model.latent_dim, model.latent_prior))
 
             archive.add_endpoint("serving_default", serve, input_signature=[z_spec])
             archive.add_endpoint(SAMPLE_SIGNATURE, sample, input_signature=[seed_spec, num_spec])
@@ -128,6 +137,10 @@ def export(model_or_preset, export_dir, name=None, version=None, use_ema=True):
     tmp = tempfile.mkdtemp(prefix=f".{version}-", dir=model_dir)
     try:
         archive.write_out(os.path.join(tmp, "model"), verbose=False)
+        if not model.paired:  # how to draw z for serving_default (tools/serving_request.py)
+            os.makedirs(os.path.join(tmp, "model", "assets.extra"))
+            with open(os.path.join(tmp, "model", "assets.extra", LATENTS_FILE), "w") as f:
+                json.dump({"latent_dim": model.latent_dim, "latent_prior": model.latent_prior}, f)
         os.replace(os.path.join(tmp, "model"), path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

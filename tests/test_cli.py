@@ -173,6 +173,8 @@ BAD_INPUTS = [
     (["--model=dcgan", "--config.conditional=True"],
      "dcgan is unconditional; conditional models: acgan, sagan, sngan"),
     (["--model=sngan", "--config.arch.minibatch=bogus"], "valid: none, discrimination, stddev"),
+    (["--model=dcgan", "--config.arch.latent_prior=cauchy"],
+     "unknown latent_prior 'cauchy'; valid: normal, uniform, uniform_sqrt3"),
     (["--model=sngan", "--config.arch.g_channels=(8,8,8)"], "needs 2 generator blocks"),
     (["--model=sagan", "--config.arch.attention_resolution=5"], "has no feature map of that height"),
     (["--config.eval.every=-1"], "eval.every must be an integer >= 0"),

@@ -23,10 +23,11 @@ KINDS = ("unconditional", "conditional", "paired")
 
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory):
-    """kind -> (model, export path): a DCGAN with an EMA generator, an AC-GAN, a pix2pix."""
+    """kind -> (model, export path): a DCGAN with an EMA generator, an AC-GAN with uniform
+    latents, a pix2pix."""
     out = tmp_path_factory.mktemp("serving")
-    models = {"unconditional": tiny("dcgan", ema_decay=0.5), "conditional": tiny("acgan"),
-              "paired": tiny("pix2pix")}
+    models = {"unconditional": tiny("dcgan", ema_decay=0.5),
+              "conditional": tiny("acgan", latent_prior="uniform"), "paired": tiny("pix2pix")}
     result = {}
     for kind, model in models.items():
         model.compile()
@@ -149,12 +150,12 @@ def test_a_fresh_tensorflow_process_reproduces_generate(exports, tmp_path):
         np.testing.assert_array_equal(out["images"], serving.to_uint8(expected))
         if model.ema_decay:
             assert not np.array_equal(expected, model.generate_from_latents(z, use_ema=False))
-        # `sample` draws its latents in the graph, as serving_latents does
+        # `sample` draws its latents in the graph from the model's prior, as serving_latents does
         inputs = {"seed": np.int64(3), "num": np.int32(4)}
         if model.conditional:
             inputs["label"] = np.array([1, 1, 0, 2], np.int32)
         out = fresh_process(path, "sample", inputs, tmp_path)
-        z = serving.serving_latents(3, 4, model.latent_dim).numpy()
+        z = serving.serving_latents(3, 4, model.latent_dim, model.latent_prior).numpy()
         np.testing.assert_array_equal(out["images"], serving.to_uint8(
             model.generate_from_latents(z, inputs.get("label"))))
 
@@ -190,7 +191,11 @@ def test_rest_bodies_match_the_signatures(exports, kind, signature):
     images = fixed_sources(model, 3) if model.paired else None
     if images is not None:
         images = serving.to_uint8(images)
-    inputs = serving_request.inputs_for(specs, signature, 3, 4, np.array([2, 0, 1]), images)
+    # the export names its latent prior (the conditional model's is uniform), and the helper
+    # draws z from it
+    prior = serving_request.latent_prior(path)
+    assert prior == ("normal" if model.paired else model.latent_prior)
+    inputs = serving_request.inputs_for(specs, signature, 3, 4, np.array([2, 0, 1]), images, prior)
     body = json.loads(json.dumps(serving_request.request_body(signature, inputs, specs)))
     assert body["signature_name"] == signature
     assert ("inputs" in body) == (signature == "sample")  # scalars: the columnar format

@@ -10,7 +10,8 @@ Reads the export's signature (names, dtypes, shapes) and builds the body it expe
 format (``{"signature_name": ..., "instances": [{"z": [...], "label": 3}, ...]}``) when every
 input has a batch dimension, the columnar format (``{"signature_name": ..., "inputs": {...}}``)
 when one is a scalar (the ``sample`` signature's ``seed`` and ``num``). Latents are drawn as
-``model.sample_latents`` draws them (NumPy's default_rng(seed), standard normal). With
+``model.sample_latents`` draws them (NumPy's default_rng(seed), from the model's latent prior,
+which the export names in assets.extra/ganzoo_latents.json: standard normal by default). With
 ``--post`` it sends the body and writes the returned ``images`` as a PNG grid (``--png``).
 Needs TensorFlow and NumPy only, not ganzoo.
 """
@@ -58,11 +59,33 @@ def request_body(signature, inputs, specs):
     return {"signature_name": signature, "inputs": {name: a.tolist() for name, a in arrays.items()}}
 
 
-def inputs_for(specs, signature, num, seed, labels, images):
+def latent_prior(export_path):
+    """The distribution of the export's latents, from its assets.extra/ganzoo_latents.json
+    (exports made before the file existed: normal)."""
+    path = os.path.join(export_path, "assets.extra", "ganzoo_latents.json")
+    if not os.path.exists(path):
+        return "normal"
+    with open(path) as f:
+        return json.load(f)["latent_prior"]
+
+
+def draw_latents(num, dim, seed, prior="normal"):
+    """``model.sample_latents(num, seed)`` of a model with this prior (NumPy's default_rng)."""
+    bounds = {"uniform": 1.0, "uniform_sqrt3": 3.0 ** 0.5}
+    draw = np.random.default_rng(seed)
+    if prior == "normal":
+        return draw.standard_normal((num, dim)).astype(np.float32)
+    if prior not in bounds:
+        raise ValueError(f"unknown latent_prior {prior!r} in the export; valid: normal, "
+                         f"{', '.join(bounds)}")
+    return draw.uniform(-bounds[prior], bounds[prior], (num, dim)).astype(np.float32)
+
+
+def inputs_for(specs, signature, num, seed, labels, images, prior="normal"):
     inputs = {}
     for name, (_, shape) in specs.items():
         if name == "z":
-            inputs[name] = np.random.default_rng(seed).standard_normal((num, shape[1])).astype(np.float32)
+            inputs[name] = draw_latents(num, shape[1], seed, prior)
         elif name == "label":
             inputs[name] = (np.resize(labels, num) if labels is not None else np.arange(num) % 10)
         elif name == "seed":
@@ -97,8 +120,9 @@ def main(argv=None):
         if args.images:
             with np.load(args.images) as f:
                 images = f["images"] if "images" in f.files else f[f.files[0]]
-        body = request_body(args.signature, inputs_for(specs, args.signature, args.num, args.seed,
-                                                       labels, images), specs)
+        inputs = inputs_for(specs, args.signature, args.num, args.seed, labels, images,
+                            latent_prior(args.export))
+        body = request_body(args.signature, inputs, specs)
     except (ValueError, OSError) as error:
         parser.exit(2, f"serving_request.py: error: {error}\n")
     if not args.post:

@@ -19,6 +19,7 @@ def get_config():
     # Constructor arguments of the model (its architecture): each entry sets its own fields.
     config.arch = ml_collections.ConfigDict()
     config.arch.latent_dim = 100
+    config.arch.latent_prior = "normal"  # z's distribution: normal | uniform (+-1) | uniform_sqrt3
     config.arch.ema_decay = 0.0
     config.arch.minibatch = "none"  # batch-level features in D: none | discrimination | stddev
     config.arch.vbn_reference = 0  # > 0: virtual batch norm in G (gan, dcgan) with this reference

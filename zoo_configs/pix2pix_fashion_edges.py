@@ -21,7 +21,7 @@ def get_config():
     config = common.get_config()
     config.model = "pix2pix"
     config.dataset = "fashion_edges"
-    for field in ("latent_dim", "minibatch", "vbn_reference"):  # no latent vector, no such D
+    for field in ("latent_dim", "latent_prior", "minibatch", "vbn_reference"):  # no latent vector, no such D
         del config.arch[field]
     config.arch.g_filters = 64
     config.arch.d_filters = 64

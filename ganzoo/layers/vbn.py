@@ -10,20 +10,28 @@ those leading rows, and ``DropReference`` removes them at the output.
 import keras
 from keras import ops
 
+from ganzoo.rng import latent_bound
+
 
 @keras.saving.register_keras_serializable(package="ganzoo")
 class PrependReference(keras.layers.Layer):
     """``[reference; x]``: a fixed reference batch of ``reference_size`` rows drawn once from
-    N(0, 1) (a non-trainable weight, saved with the model) in front of the inputs ``x``."""
+    ``prior`` (a latent prior of ``ganzoo.rng.LATENT_PRIORS``, the generator's: N(0, 1) by
+    default; a non-trainable weight, saved with the model) in front of the inputs ``x``."""
 
-    def __init__(self, reference_size=64, **kwargs):
+    def __init__(self, reference_size=64, prior="normal", **kwargs):
         super().__init__(**kwargs)
         self.reference_size = int(reference_size)
+        self.prior = str(prior)
+        latent_bound(self.prior)  # ValueError naming the valid priors
 
     def build(self, input_shape):
+        bound = latent_bound(self.prior)
+        initializer = (keras.initializers.RandomNormal(stddev=1.0) if bound is None
+                       else keras.initializers.RandomUniform(-bound, bound))
         self.reference = self.add_weight(
             shape=(self.reference_size,) + tuple(input_shape[1:]), trainable=False,
-            initializer=keras.initializers.RandomNormal(stddev=1.0), name="reference")
+            initializer=initializer, name="reference")
 
     def call(self, x):
         return ops.concatenate([ops.cast(self.reference, x.dtype), x], axis=0)
@@ -32,7 +40,7 @@ class PrependReference(keras.layers.Layer):
         return (None,) + tuple(input_shape[1:])
 
     def get_config(self):
-        return {**super().get_config(), "reference_size": self.reference_size}
+        return {**super().get_config(), "reference_size": self.reference_size, "prior": self.prior}
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")

@@ -67,6 +67,10 @@ class GANModel(keras.Model):
             ``discrimination`` (Salimans et al. 2016) or ``stddev`` (Karras et al. 2018).
         vbn_reference: if > 0, virtual batch norm in the generator with a fixed reference batch
             of this many latents (Salimans et al. 2016), for entries with ``supports_vbn``.
+        latent_prior: the distribution of z, in every draw (training, ``sample_latents``, the
+            exports' ``sample`` signature): ``normal`` N(0, I) (the default), ``uniform``
+            U(-1, 1) per coordinate (Radford et al. 2015) or ``uniform_sqrt3`` U(-sqrt 3,
+            sqrt 3), which has N(0, I)'s mean and variance (Goodfellow et al. 2014's code).
         pack: PacGAN's packing (Lin et al. 2018, https://arxiv.org/abs/1712.04086): the
             discriminator judges ``pack`` examples at once, concatenated along the last axis
             (channels of images, coordinates of points), and all of them real or all fake.
@@ -93,7 +97,8 @@ class GANModel(keras.Model):
     )
 
     def __init__(self, image_shape=(28, 28, 1), latent_dim=100, num_classes=0, seed=0,
-                 ema_decay=0.0, minibatch="none", vbn_reference=0, pack=1, **kwargs):
+                 ema_decay=0.0, minibatch="none", vbn_reference=0, pack=1, latent_prior="normal",
+                 **kwargs):
         super().__init__(**kwargs)
         self.image_shape = tuple(int(d) for d in image_shape)
         self.latent_dim = int(latent_dim)
@@ -103,6 +108,8 @@ class GANModel(keras.Model):
         self.minibatch = str(minibatch or "none")
         self.vbn_reference = int(vbn_reference)
         self.pack = int(pack)
+        self.latent_prior = str(latent_prior)
+        rng.latent_bound(self.latent_prior)  # ValueError naming the valid priors
         minibatch_features(self.minibatch)  # ValueError naming the valid kinds
         name = type(self).__name__
         if self.vbn_reference < 0 or (self.vbn_reference and not self.supports_vbn):
@@ -215,6 +222,7 @@ class GANModel(keras.Model):
             "minibatch": self.minibatch,
             "vbn_reference": self.vbn_reference,
             "pack": self.pack,
+            "latent_prior": self.latent_prior,
         }
 
     # -- saving: Keras leaves the state of layers' SeedGenerators (dropout masks) out of saved
@@ -355,7 +363,7 @@ class GANModel(keras.Model):
     def _fake_inputs(self, stream, local_n):
         """This replica's slice of the latents (and fake labels) drawn for the global batch
         from ``stream`` (a ``ganzoo.rng.Stream``)."""
-        z = rng.global_slice(lambda shape, seed: tf.random.stateless_normal(shape, seed=seed),
+        z = rng.global_slice(lambda shape, seed: rng.draw_latents(shape, seed, self.latent_prior),
                              local_n, [self.latent_dim], stream.seed_for(rng.LATENTS))
         labels = None
         if self.conditional:
@@ -535,9 +543,13 @@ class GANModel(keras.Model):
     # -- sampling ------------------------------------------------------------------------------
 
     def sample_latents(self, n, seed=None):
-        """n latent vectors (float32 [n, latent_dim]) from N(0, I), reproducible from ``seed``."""
-        rng = np.random.default_rng(self.seed if seed is None else seed)
-        return rng.standard_normal((n, self.latent_dim)).astype(np.float32)
+        """n latent vectors (float32 [n, latent_dim]) from the model's ``latent_prior``,
+        reproducible from ``seed``."""
+        draw = np.random.default_rng(self.seed if seed is None else seed)
+        bound = rng.latent_bound(self.latent_prior)
+        if bound is None:
+            return draw.standard_normal((n, self.latent_dim)).astype(np.float32)
+        return draw.uniform(-bound, bound, (n, self.latent_dim)).astype(np.float32)
 
     def _check_labels(self, n, labels):
         if not self.conditional:

@@ -81,7 +81,7 @@ class DCGAN(GANModel):
         filters = self.g_filters * 2 ** (stages - 1)
         inputs, h = self.generator_input()
         if self.vbn_reference:
-            h = PrependReference(self.vbn_reference)(h)
+            h = PrependReference(self.vbn_reference, self.latent_prior)(h)
         h = keras.layers.Dense(h0 * w0 * filters, use_bias=False, kernel_initializer=self._init())(h)
         h = keras.layers.Reshape((h0, w0, filters))(h)
         h = keras.layers.ReLU()(self._generator_norm()(h))

@@ -67,7 +67,7 @@ class GAN(GANModel):
     def build_generator(self):
         init = keras.initializers.RandomUniform(-self.g_init_range, self.g_init_range)
         z = keras.Input((self.latent_dim,), name="z")
-        h = PrependReference(self.vbn_reference)(z) if self.vbn_reference else z
+        h = PrependReference(self.vbn_reference, self.latent_prior)(z) if self.vbn_reference else z
         for units in self.g_units:
             if self.vbn_reference:  # the paper's MLP has no norm; VBN goes before each ReLU
                 h = keras.layers.Dense(units, kernel_initializer=init)(h)

@@ -102,6 +102,8 @@ class Pix2Pix(GANModel):
             raise ValueError("pix2pix is conditioned on its source image: num_classes must be 0")
         if kwargs.get("vbn_reference"):
             raise ValueError("pix2pix does not take vbn_reference")
+        if kwargs.get("latent_prior", "normal") != "normal":
+            raise ValueError("pix2pix has no latent vector: latent_prior must be normal")
         if kwargs.get("minibatch", "none") not in ("none", None, ""):
             raise ValueError("pix2pix's PatchGAN takes no minibatch features: minibatch must be none")
         super().__init__(image_shape=image_shape, **kwargs)
@@ -205,7 +207,7 @@ class Pix2Pix(GANModel):
 
     def get_config(self):
         config = super().get_config()
-        for key in ("latent_dim", "num_classes", "vbn_reference", "minibatch"):
+        for key in ("latent_dim", "num_classes", "vbn_reference", "minibatch", "latent_prior"):
             config.pop(key)
         return {
             **config,
