@@ -107,6 +107,51 @@ def test_parzen_sigma_is_chosen_on_the_validation_split_not_the_test_split():
                                rtol=1e-9)
 
 
+def test_early_stopping_keeps_the_checkpoint_best_on_the_validation_digits(tmp_path, monkeypatch):
+    from ganzoo import callbacks as cb
+    from ganzoo.data import idx
+    from ganzoo.data.sources import EMBEDDED_DIR
+    from ganzoo.metrics.parzen import DEFAULT_SIGMAS
+
+    table = TABLES["goodfellow_parzen"]
+    root = tmp_path / "goodfellow_parzen_quick"
+    digits, _ = idx.load_idx_split(EMBEDDED_DIR, "train")
+    (root / "data").mkdir(parents=True)
+    np.savez(root / "data" / "valid.npz", images=digits[-500:], labels=np.zeros(500, np.uint8))
+    source = root / "long"
+    (source / "checkpoints").mkdir(parents=True)
+    (source / "reproduce_run.json").write_text(json.dumps({"key": "recipe"}))
+    valid = digits[-500:].reshape(500, -1).astype(np.float64) / 255.0
+
+    def reference_ll(model):  # an explicit Gaussian mixture on the validation digits, best sigma
+        z = model.sample_latents(1000, seed=0)
+        samples = (np.asarray(model.generate_from_latents(z)).reshape(1000, -1) + 1.0) / 2.0
+        squared = ((valid[:, None, :] - samples[None]) ** 2).sum(-1)
+        return max(np.mean(logsumexp(-squared / (2 * s * s), axis=1) - np.log(1000)
+                            - 392 * np.log(2 * np.pi * s * s)) for s in DEFAULT_SIGMAS)
+
+    expected = {}
+    for step, seed in ((10, 0), (20, 1), (30, 2)):  # three "checkpoints": different weights
+        model = ganzoo.build("gan", g_units=(16,), d_units=(8,), d_pieces=2, seed=seed)
+        model.step.assign(step)
+        model.save(str(source / "checkpoints" / cb.CHECKPOINT_PATTERN.format(step=step)))
+        expected[step] = reference_ll(model)
+    run = next(r for r in table.runs(quick=True) if r.row.get("checkpoint") == "validation")
+    model, chosen = table._chosen_on_validation(run, str(source), quick=True)
+    np.testing.assert_allclose([chosen["validation_by_step"][str(k)] for k in (10, 20, 30)],
+                               [expected[k] for k in (10, 20, 30)], rtol=1e-9)
+    best = max(expected, key=expected.get)
+    assert chosen["checkpoint_step"] == best and int(model.step.numpy()) == best
+    # cached beside the checkpoints under the run's key: no checkpoint is scored twice, and
+    # the training curve reads the test figure from the same cache
+    monkeypatch.setattr(table, "_parzen", lambda *a: pytest.fail("scored again"))
+    assert table._chosen_on_validation(run, str(source), quick=True)[1] == chosen
+    cached = json.loads((source / "checkpoint_scores.json").read_text())
+    assert cached["key"] == "recipe" and sorted(cached["steps"]) == ["10", "20", "30"]
+    assert table.checkpoint_metric(run, str(source), model, True) == cached["steps"][str(best)][
+        "test_ll"]
+
+
 # -- MS-SSIM ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("shape,settings", [
@@ -312,7 +357,8 @@ def test_list_names_every_table_with_its_time_and_bad_names_fail_in_one_line():
                           (["acgan", "--mnist_dir", "/nonexistent"], "is not a folder"),
                           (["acgan", "--steps", "100"], "acgan has no single training budget"),
                           (["ssgan", "--steps", "0"], "--steps must be a positive integer"),
-                          (["ssgan", "--steps", "10", "--quick"], "exclude each other")]:
+                          (["ssgan", "--steps", "10", "--quick"], "exclude each other"),
+                          (["acgan", "--runs", "x", "--report_only"], "give one or the other")]:
         bad = _reproduce(*args)
         assert bad.returncode == 2
         lines = bad.stderr.strip().splitlines()
@@ -393,6 +439,50 @@ def test_reproduce_resumes_skips_finished_runs_and_refuses_a_changed_recipe(tmp_
     os.remove(tmp_path / "tiny" / "r" / "score.json")
     with pytest.raises(ReproduceError, match="holds a run of another recipe"):
         reproduce(_TinyTable(30, lr="5e-4"), str(tmp_path), str(tmp_path / "out"), log=lines.append)
+
+
+class _TwoRunTable(_TinyTable):
+    """Two trained runs and a row derived from the second (as a temperature row is)."""
+
+    def runs(self, quick):
+        from ganzoo.reproduce import Run
+
+        (base,) = _TinyTable.runs(self, quick)
+        return [dataclasses.replace(base, name="a"),
+                dataclasses.replace(base, name="b", args=base.args + ["--seed=1"], seed=1),
+                Run("b_late", [], {"from": "b"}, note="b's generator, scored again")]
+
+    def score(self, run, workdir, quick):
+        source = os.path.join(os.path.dirname(workdir), run.row["from"]) if run.row.get(
+            "from") else workdir
+        return {"step": int(core.load_run_model(source).step.numpy())}
+
+
+def test_runs_trains_and_scores_only_the_named_runs_and_their_sources(tmp_path, monkeypatch):
+    from ganzoo.reproduce import ReproduceError, reproduce
+
+    monkeypatch.chdir(REPO)
+    lines = []
+    table = _TwoRunTable(10)
+    out = str(tmp_path / "out")
+    # the derived row trains the run it samples, first; `a` is left alone; no report yet
+    assert reproduce(table, str(tmp_path), out, log=lines.append, only=["b_late"]) is None
+    assert not (tmp_path / "tiny" / "a").exists()
+    for name in ("b", "b_late"):
+        assert json.loads((tmp_path / "tiny" / name / "score.json").read_text())["score"] == {
+            "step": 10}
+    assert "[1/3] a: not finished (not in --runs)" in lines
+    assert lines[-1] == "report not written: 2 of 3 runs scored; without --runs the table " \
+                        "trains the rest and writes it"
+    assert not os.path.exists(out)
+    # the whole table then trains only what is missing and writes the report
+    lines.clear()
+    assert reproduce(table, str(tmp_path), out, log=lines.append).endswith("tiny.md")
+    assert [line for line in lines if "training" in line] == [
+        "[1/3] a: training 10 steps (from scratch)"]
+    with pytest.raises(ReproduceError, match="no run 'c', 'd' in this table; its runs: a, b, "
+                                             "b_late"):
+        reproduce(table, str(tmp_path), out, only=["c", "b", "d"])
 
 
 def test_training_curve_scores_every_kept_checkpoint_once(tmp_path, monkeypatch):

@@ -3,6 +3,7 @@
 TABLE: goodfellow_parzen, mode_collapse, stacked_mnist, ssgan, acgan (--list: each with its
 paper, goal and expected time on 2 CPU cores). A table trains what it needs, scores it with the
 paper's protocol and writes reports/TABLE.md; run it again to continue where it stopped.
+--runs NAME,... trains and scores only those runs (the report waits for the rest).
 """
 
 import os
@@ -21,6 +22,9 @@ flags.DEFINE_boolean("quick", False, "a reduced version of the table (minutes; f
                      "numbers say nothing about the method")
 flags.DEFINE_boolean("report_only", False, "train nothing: write the report of the runs "
                      "finished so far (marked partial when some are missing)")
+flags.DEFINE_list("runs", None, "train and score only these runs of the table (comma-"
+                  "separated; a row derived from a trained run trains that run too), printing "
+                  "their figures; the report is written once every run is scored")
 flags.DEFINE_string("workdir", os.path.join("runs", "reproduce"), "where the table's runs live "
                     "(TABLE/ or TABLE_quick/ below it); rerunning resumes them")
 flags.DEFINE_string("out", None, "folder of the report TABLE.md and its pictures (default: "
@@ -60,6 +64,9 @@ def main(argv):
         close = difflib.get_close_matches(name, TABLES, n=1)
         hint = f"did you mean {close[0]}? " if close else ""
         _cli.fail(PROG, f"unknown table {name!r}; {hint}valid: {names}")
+    if FLAGS.runs is not None and (FLAGS.report_only or not FLAGS.runs):
+        _cli.fail(PROG, "--runs takes run names (e.g. --runs default,ema) and trains them; "
+                  "--report_only trains nothing: give one or the other")
     out = FLAGS.out or ("reports" if not FLAGS.quick else os.path.join(FLAGS.workdir, "reports"))
     table = TABLES[name]
     if FLAGS.mnist_dir is not None:
@@ -81,10 +88,11 @@ def main(argv):
     try:
         path = reproduce(table, FLAGS.workdir, out, quick=FLAGS.quick,
                          log=lambda line: print(f"{PROG}: {line}", flush=True),
-                         report_only=FLAGS.report_only)
+                         report_only=FLAGS.report_only, only=FLAGS.runs)
     except ReproduceError as error:
         _cli.fail(PROG, str(error))
-    print(f"{PROG}: wrote {path}")
+    if path:
+        print(f"{PROG}: wrote {path}")
 
 
 def console_main():

@@ -156,7 +156,7 @@ def load_run_model(workdir):
     return keras.saving.load_model(newest_checkpoint(workdir), compile=False)
 
 
-def _read_json(path, default=None):
+def read_json(path, default=None):
     if not os.path.exists(path):
         return default
     with open(path) as f:
@@ -165,7 +165,7 @@ def _read_json(path, default=None):
 
 def cached_json(path, compute):
     """The JSON object at ``path``, else ``compute()``'s, written there atomically first."""
-    cached = _read_json(path)
+    cached = read_json(path)
     if cached is None:
         cached = compute()
         atomic_write_text(path, json.dumps(cached))
@@ -176,7 +176,7 @@ def _train(run, workdir, root):
     """Trains (or resumes) one run in a child process; returns its wall seconds."""
     os.makedirs(workdir, exist_ok=True)
     spec_path = os.path.join(workdir, "reproduce_run.json")
-    spec = _read_json(spec_path)
+    spec = read_json(spec_path)
     if spec is not None and spec.get("key") != run.key():
         raise ReproduceError(
             f"{workdir} holds a run of another recipe ({spec.get('command')}); delete it to "
@@ -191,7 +191,7 @@ def _train(run, workdir, root):
         status = subprocess.call(command, stdout=out, stderr=subprocess.STDOUT)
     seconds = time.time() - start
     timing_path = os.path.join(workdir, "reproduce_time.json")
-    earlier = _read_json(timing_path, {}).get("seconds", 0.0)
+    earlier = read_json(timing_path, {}).get("seconds", 0.0)
     atomic_write_text(timing_path, json.dumps({"seconds": round(earlier + seconds, 1)}))
     if status:
         tail = ""
@@ -203,11 +203,28 @@ def _train(run, workdir, root):
     return seconds
 
 
-def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=False):
+def selected_runs(runs, names):
+    """The runs named in ``names`` and the trained runs that a named derived run samples
+    (``row["from"]``); ReproduceError naming the table's runs for an unknown name."""
+    known = [run.name for run in runs]
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ReproduceError(f"no run {', '.join(map(repr, unknown))} in this table; its runs: "
+                             f"{', '.join(known)}")
+    wanted = set(names)
+    wanted |= {run.row["from"] for run in runs if run.name in wanted and run.row.get("from")}
+    return wanted
+
+
+def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=False,
+              only=None):
     """Runs a table end to end (resumable); returns the report's path. ``report_only``: train
     nothing and score no unfinished run; write the report of the runs scored so far (marked
-    partial), with their training curves."""
+    partial), with their training curves. ``only``: names of runs to train and score (and the
+    runs they derive from); the others are used where already scored, and the report is
+    written only when every run of the table is (else None is returned)."""
     runs = table.runs(quick)
+    wanted = selected_runs(runs, only) if only else None
     root = os.path.join(workdir_root, table.folder_name(quick))
     results = []
     total_start = time.time()
@@ -216,13 +233,14 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=
         workdir = os.path.join(root, run.name)
         prefix = f"[{index}/{len(runs)}] {run.name}"
         score_path = os.path.join(workdir, "score.json")
-        cached = _read_json(score_path)
+        cached = read_json(score_path)
         if cached is not None and cached.get("key") == run.key():
             log(f"{prefix}: done")
             results.append((run, workdir, cached["score"], cached.get("seconds", 0.0)))
             continue
-        if report_only:
-            log(f"{prefix}: not finished (left out of the report)")
+        if report_only or (wanted is not None and run.name not in wanted):
+            log(f"{prefix}: not finished ("
+                + ("left out of the report)" if report_only else "not in --runs)"))
             continue
         if run.steps:
             done = checkpoint_step(workdir)
@@ -239,13 +257,17 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=
         start = time.time()
         score = table.score(run, workdir, quick)
         score_seconds = time.time() - start
-        seconds = _read_json(os.path.join(workdir, "reproduce_time.json"), {}).get("seconds", 0.0)
+        seconds = read_json(os.path.join(workdir, "reproduce_time.json"), {}).get("seconds", 0.0)
         atomic_write_text(score_path, json.dumps(
             {"key": run.key(), "command": run.command(workdir), "seed": run.seed,
              "row": run.row, "seconds": seconds, "score_seconds": round(score_seconds, 1),
              "score": score}, indent=1, default=float))
         log(f"{prefix}: {summarise(score)}")
         results.append((run, workdir, score, seconds))
+    if wanted is not None and len(results) < len(runs):
+        log(f"report not written: {len(results)} of {len(runs)} runs scored; without --runs "
+            "the table trains the rest and writes it")
+        return None
     if not results:
         raise ReproduceError(f"no run of {table.name} has finished yet; run python -m "
                              f"ganzoo.reproduce {table.name}")
@@ -276,7 +298,7 @@ def training_curve(table, run, workdir, quick, log=print):
     from ganzoo import callbacks as cb
 
     path = os.path.join(workdir, "curve.json")
-    cached = _read_json(path, {})
+    cached = read_json(path, {})
     points = {int(k): v for k, v in cached.get("points", {}).items()} if (
         cached.get("key") == run.key()) else {}
     found = cb.list_checkpoints(os.path.join(workdir, "checkpoints"))

@@ -7,9 +7,12 @@ isotropic Gaussian kernel on each, its width sigma chosen among 10 values log-sp
 
 The runs change one thing at a time from ganzoo's default ``gan`` run, each keeping the
 changes before it, so that the report shows what each did, then the best recipe at twice the
-budget; six more runs each make one other change to the default (dropout, learning rates,
-batch norm in G, and the paper's own settings: no max-norm, [0, 1] pixels, momentum SGD), and
-every run is also scored with sigma from a finer grid and with the sigma best for the test
+budget, with ganzoo's N(0, I) latents and with the paper's uniform ones; each of those two is
+also stopped early, at its kept checkpoint with the highest validation log-likelihood (model
+selection on the same held-out digits that choose sigma; the test digits choose nothing).
+Seven more runs each make one other change to the default (dropout, learning rates, batch norm
+in G, and the paper's own settings: no max-norm, [0, 1] pixels, uniform latents, momentum SGD),
+and every run is also scored with sigma from a finer grid and with the sigma best for the test
 digits (an oracle).
 """
 
@@ -31,8 +34,11 @@ NUM_SAMPLES = 10_000
 _DECAY = "--config.train.lr_decay_start="
 LINEAR_EMA = ["--config.arch.ema_decay=0.9999", "--config.train.lr_schedule=linear"]
 LONG = [*LINEAR_EMA, _DECAY + "10000"]
+# a derived row's spec: the previous trained run's checkpoint chosen by validation likelihood
+BY_VALIDATION = "checkpoint chosen on the validation digits"
 # (name, what the row changes, ganzoo.run flags beyond data, steps and checkpoints, steps);
-# steps 0: no training, the previous trained run sampled at a lower temperature
+# steps 0: no training, the previous trained run sampled at a lower temperature (the spec a
+# number) or at its checkpoint chosen on the validation digits (BY_VALIDATION)
 VARIANTS = [
     ("default", "ganzoo's `gan` default: the paper's MLP and maxout D with dropout, Adam, "
      "5,000 steps (10 epochs)", [], 5_000),
@@ -51,9 +57,20 @@ VARIANTS = [
      "last 20,000 (change: vs `long_bn`)",
      [*LINEAR_EMA, _DECAY + "20000", "--config.arch.g_batch_norm=True",
       "--config.log.keep_checkpoints=8"], 40_000),
+    ("long_bn_40k_valid", "`long_bn_40k` stopped early: its kept checkpoint (one each 5,000 "
+     "steps) with the highest log-likelihood of the validation digits, sigma chosen with it (the "
+     "paper's code monitored this likelihood on the same digits while training)",
+     BY_VALIDATION, 0),
+    ("long_bn_40k_uniform", "+ the paper's latent prior: z uniform on [-sqrt 3, sqrt 3] in each "
+     "coordinate (its code's `noise: 'uniform'`, the same mean and variance as ganzoo's default "
+     "N(0, I), but no tails)",
+     [*LINEAR_EMA, _DECAY + "20000", "--config.arch.g_batch_norm=True",
+      "--config.log.keep_checkpoints=8", "--config.arch.latent_prior=uniform_sqrt3"], 40_000),
+    ("long_bn_40k_uniform_valid", "`long_bn_40k_uniform` stopped early, as `long_bn_40k_valid`",
+     BY_VALIDATION, 0),
 ]
 # rows whose change is measured against a run other than the row above
-VERSUS = {"long_bn_40k": "long_bn"}
+VERSUS = {"long_bn_40k": "long_bn", "long_bn_40k_uniform": "long_bn_40k"}
 # one change each from the default run (5,000 steps, no EMA): the issue's other suspects
 ABLATIONS = [
     ("no_dropout", "the default without dropout in D (input 0.2 and hidden 0.5 -> 0)",
@@ -67,6 +84,8 @@ ABLATIONS = [
     ("unit_pixels", "the default with the paper's pixel scale: G's output a sigmoid on [0, 1] "
      "and D reading [0, 1] (the zoo hands images over on [-1, 1], G's output a tanh)",
      ["--config.arch.unit_pixels=True"], 5_000),
+    ("uniform_latents", "the default with the paper's latent prior, uniform on [-sqrt 3, sqrt 3]",
+     ["--config.arch.latent_prior=uniform_sqrt3"], 5_000),
     ("paper_sgd", "the paper's code's recipe as far as the zoo states it: momentum SGD (rate "
      "0.1 for G, 0.05 for D, whose objective there is half the zoo's; momentum 0.5; the rates "
      "divided by 1.000004 a step), [0, 1] pixels, no cap on D's weights",
@@ -99,6 +118,13 @@ class GoodfellowParzen(core.Table):
         out = []
         trained = None
         for name, _, flags, steps in VARIANTS + ABLATIONS:
+            if not steps and flags == BY_VALIDATION:
+                out.append(core.Run(name, [], {"variant": name, "from": trained,
+                                               "temperature": 1.0, "checkpoint": "validation",
+                                               "versus": trained}, seed=0,
+                                    note=f"the `{trained}` run's kept checkpoint with the "
+                                    "highest validation log-likelihood"))
+                continue
             if not steps:  # the last trained run, sampled at temperature `flags`
                 out.append(core.Run(name, [], {"variant": name, "from": trained,
                                                "temperature": flags}, seed=0,
@@ -185,12 +211,52 @@ class GoodfellowParzen(core.Table):
     def score(self, run, workdir, quick):
         source = run.row.get("from")
         root = os.path.dirname(workdir.rstrip(os.sep))
-        model = core.load_run_model(os.path.join(root, source) if source else workdir)
+        chosen = {}
+        if run.row.get("checkpoint") == "validation":
+            model, chosen = self._chosen_on_validation(run, os.path.join(root, source), quick)
+        else:
+            model = core.load_run_model(os.path.join(root, source) if source else workdir)
         images, figures = self._parzen(run, workdir, model, quick)
         np.save(os.path.join(workdir, "grid.npy"), images[:100])
         return {**figures, **self._sigma_study(self._pixels(images), figures["sigma"], root,
                                                 quick),
-                **self._quality(images, quick)}
+                **self._quality(images, quick), **chosen}
+
+    def _checkpoint_figures(self, run, workdir, model, quick):
+        """The protocol's figures of one checkpoint of the trained run in ``workdir``: the
+        validation log-likelihood at the sigma chosen on it, that sigma, the test
+        log-likelihood; cached in the run's checkpoint_scores.json under the run's key (the
+        training curve and the early-stopped rows share them)."""
+        path = os.path.join(workdir, "checkpoint_scores.json")
+        key = _run_key(workdir)
+        cached = core.read_json(path, {})
+        steps = cached["steps"] if cached.get("key") == key else {}
+        step = str(int(np.asarray(model.step)))
+        if step not in steps:
+            _, figures = self._parzen(run, workdir, model, quick)
+            steps[step] = {"validation_ll": max(figures["validation_ll"].values()),
+                           "sigma": figures["sigma"], "test_ll": figures["parzen_ll"]}
+            atomic_write_text(path, json.dumps({"key": key, "steps": steps}))
+        return steps[step]
+
+    def _chosen_on_validation(self, run, source, quick):
+        """(the model of the kept checkpoint of the run in ``source`` with the highest
+        validation log-likelihood, {its step, every checkpoint's validation log-likelihood})."""
+        import keras
+
+        from ganzoo import callbacks as cb
+
+        found = cb.list_checkpoints(os.path.join(source, "checkpoints"))
+        if not found:
+            raise core.ReproduceError(f"no checkpoint in {source}/checkpoints")
+        valid = {}
+        for step, path in found:
+            model = keras.saving.load_model(path, compile=False)
+            valid[step] = self._checkpoint_figures(run, source, model, quick)["validation_ll"]
+        best = max(valid, key=lambda step: (valid[step], -step))  # ties: the earlier
+        model = keras.saving.load_model(dict(found)[best], compile=False)
+        return model, {"checkpoint_step": best,
+                       "validation_by_step": {str(k): v for k, v in valid.items()}}
 
     def _sigma_study(self, samples, sigma, root, quick):
         """The test log-likelihood with sigma from a finer grid around the protocol's ``sigma``
@@ -209,7 +275,7 @@ class GoodfellowParzen(core.Table):
                 "oracle_sigma": float(sigmas[oracle]), "oracle_ll": float(on_test[oracle])}
 
     def checkpoint_metric(self, run, workdir, model, quick):
-        return self._parzen(run, workdir, model, quick)[1]["parzen_ll"]
+        return self._checkpoint_figures(run, workdir, model, quick)["test_ll"]
 
     @staticmethod
     def _quality(images, quick):
@@ -262,7 +328,10 @@ class GoodfellowParzen(core.Table):
             versus = by_name.get(run.row.get("versus"), previous)
             delta = "" if versus is None else f"{ll - versus:+.1f}"
             previous = by_name[run.name] = ll
-            rows.append([f"**ganzoo {run.name}**: {what[run.name]}", *cells, delta, *quality])
+            chosen = (f" (step {score['checkpoint_step']:,})" if "checkpoint_step" in score
+                      else "")
+            rows.append([f"**ganzoo {run.name}**: {what[run.name]}{chosen}", *cells, delta,
+                         *quality])
         rows.append([f"real training digits ({real['count']:,}) in place of samples",
                      f"{real['parzen_ll']:.1f} ± {real['parzen_stderr']:.1f}", f"{real['sigma']:.3f}",
                      "", "", "", "", ""])
@@ -299,6 +368,12 @@ class GoodfellowParzen(core.Table):
             *pictures, "",
         ]
         return "\n".join(lines) + "\n" + core.commands_section(results)
+
+
+def _run_key(workdir):
+    """The recipe key of the trained run in ``workdir`` (from its reproduce_run.json)."""
+    with open(os.path.join(workdir, "reproduce_run.json")) as f:
+        return json.load(f)["key"]
 
 
 def _best_lines(results):
