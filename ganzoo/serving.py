@@ -46,8 +46,8 @@ def serving_latents(seed, num, latent_dim, prior="normal"):
 
     from ganzoo import rng
 
-    return rng.draw_latents([num, latent_dim], tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)]),
-                        prior)
+    key = tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
+    return rng.draw_latents([num, latent_dim], key, prior)
 
 
 def _outputs(images):
