@@ -225,18 +225,19 @@ class GoodfellowParzen(core.Table):
                                                 quick),
                 **self._quality(images, quick), **chosen}
 
-    def _checkpoint_figures(self, run, workdir, model, quick):
-        """The protocol's figures of one checkpoint of the trained run in ``workdir``: the
-        validation log-likelihood at the sigma chosen on it, that sigma, the test
-        log-likelihood; cached in the run's checkpoint_scores.json under the run's key (the
-        training curve and the early-stopped rows share them)."""
+    def _checkpoint_figures(self, run, workdir, step, load_model, quick):
+        """The protocol's figures of the checkpoint at ``step`` of the trained run in
+        ``workdir``: the validation log-likelihood at the sigma chosen on it, that sigma, the
+        test log-likelihood; cached in the run's checkpoint_scores.json under the run's key (the
+        training curve and the early-stopped rows share them). ``load_model()`` gives the
+        checkpoint's model, called only when the figures are not cached."""
         path = os.path.join(workdir, "checkpoint_scores.json")
-        key = _run_key(workdir)
+        key = core.read_json(os.path.join(workdir, "reproduce_run.json"))["key"]
         cached = core.read_json(path, {})
         steps = cached["steps"] if cached.get("key") == key else {}
-        step = str(int(np.asarray(model.step)))
+        step = str(step)
         if step not in steps:
-            _, figures = self._parzen(run, workdir, model, quick)
+            _, figures = self._parzen(run, workdir, load_model(), quick)
             steps[step] = {"validation_ll": max(figures["validation_ll"].values()),
                            "sigma": figures["sigma"], "test_ll": figures["parzen_ll"]}
             atomic_write_text(path, json.dumps({"key": key, "steps": steps}))
@@ -254,8 +255,8 @@ class GoodfellowParzen(core.Table):
             raise core.ReproduceError(f"no checkpoint in {source}/checkpoints")
         valid = {}
         for step, path in found:
-            model = keras.saving.load_model(path, compile=False)
-            valid[step] = self._checkpoint_figures(run, source, model, quick)["validation_ll"]
+            load = lambda path=path: keras.saving.load_model(path, compile=False)  # noqa: E731
+            valid[step] = self._checkpoint_figures(run, source, step, load, quick)["validation_ll"]
         best = max(valid, key=lambda step: (valid[step], -step))  # ties: the earlier
         model = keras.saving.load_model(dict(found)[best], compile=False)
         return model, {"checkpoint_step": best,
@@ -278,7 +279,8 @@ class GoodfellowParzen(core.Table):
                 "oracle_sigma": float(sigmas[oracle]), "oracle_ll": float(on_test[oracle])}
 
     def checkpoint_metric(self, run, workdir, model, quick):
-        return self._checkpoint_figures(run, workdir, model, quick)["test_ll"]
+        return self._checkpoint_figures(run, workdir, int(np.asarray(model.step)), lambda: model,
+                                        quick)["test_ll"]
 
     @staticmethod
     def _quality(images, quick):
@@ -371,12 +373,6 @@ class GoodfellowParzen(core.Table):
             *pictures, "",
         ]
         return "\n".join(lines) + "\n" + core.commands_section(results)
-
-
-def _run_key(workdir):
-    """The recipe key of the trained run in ``workdir`` (from its reproduce_run.json)."""
-    with open(os.path.join(workdir, "reproduce_run.json")) as f:
-        return json.load(f)["key"]
 
 
 def _best_lines(results):
