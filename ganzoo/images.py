@@ -49,12 +49,13 @@ def atomic_write_text(path, text, suffix=""):
     atomic_write(path, write, suffix)
 
 
-def atomic_savez(path, **arrays):
-    """``np.savez`` of ``arrays`` to ``path`` atomically."""
+def atomic_savez(path, compressed=False, **arrays):
+    """``np.savez`` (``np.savez_compressed`` with ``compressed``) of ``arrays`` to ``path``
+    atomically."""
 
     def write(tmp):
         with open(tmp, "wb") as f:
-            np.savez(f, **arrays)
+            (np.savez_compressed if compressed else np.savez)(f, **arrays)
 
     atomic_write(path, write, ".npz")
 

@@ -434,7 +434,7 @@ def test_reproduce_resumes_skips_finished_runs_and_refuses_a_changed_recipe(tmp_
     assert lines[-1] == "[2/2] never: not finished (left out of the report)"
     assert not (tmp_path / "tiny" / "never").exists()
     with pytest.raises(ReproduceError, match="no run of tiny has finished yet"):
-        reproduce(table, str(tmp_path / "empty"), str(tmp_path / "out"), report_only=True)
+        reproduce(table, str(tmp_path / "empty"), str(tmp_path / "no_records"), report_only=True)
     # the same folder with another recipe is refused, not silently reused
     os.remove(tmp_path / "tiny" / "r" / "score.json")
     with pytest.raises(ReproduceError, match="holds a run of another recipe"):
@@ -474,7 +474,9 @@ def test_runs_trains_and_scores_only_the_named_runs_and_their_sources(tmp_path, 
     assert "[1/3] a: not finished (not in --runs)" in lines
     assert lines[-1] == "report not written: 2 of 3 runs scored; without --runs the table " \
                         "trains the rest and writes it"
-    assert not os.path.exists(out)
+    # no report; the scored runs' records are kept beside where it will be
+    assert not os.path.exists(os.path.join(out, "tiny.md"))
+    assert sorted(os.listdir(os.path.join(out, "tiny", "results"))) == ["b", "b_late"]
     # the whole table then trains only what is missing and writes the report
     lines.clear()
     assert reproduce(table, str(tmp_path), out, log=lines.append).endswith("tiny.md")
@@ -483,6 +485,92 @@ def test_runs_trains_and_scores_only_the_named_runs_and_their_sources(tmp_path, 
     with pytest.raises(ReproduceError, match="no run 'c', 'd' in this table; its runs: a, b, "
                                              "b_late"):
         reproduce(table, str(tmp_path), out, only=["c", "b", "d"])
+
+
+class _RecordedTable(_TwoRunTable):
+    """_TwoRunTable whose report reads an array each scored run saved (as the tables' sample
+    grids are) and draws a training curve."""
+
+    artifacts = ("grid.npy",)
+    curve = ("a tenth of the step", "linear")
+
+    def __init__(self, steps, data=""):
+        super().__init__(steps)
+        self.data, self.checkpoints_scored = data, 0
+
+    def data_digest(self, root):
+        return self.data
+
+    def score(self, run, workdir, quick):
+        out = _TwoRunTable.score(self, run, workdir, quick)
+        rng = np.random.default_rng(len(run.name))
+        np.save(os.path.join(workdir, "grid.npy"), rng.standard_normal((3, 4)).astype(np.float32))
+        return out
+
+    def checkpoint_metric(self, run, workdir, model, quick):
+        self.checkpoints_scored += 1
+        return float(model.step.numpy()) / 10
+
+    def report(self, results, quick, figures):
+        return "".join(f"{run.name}: step {score['step']}, grid sum "
+                       f"{np.load(os.path.join(workdir, 'grid.npy')).sum():.7f}\n"
+                       for run, workdir, score, _ in results)
+
+
+def test_records_beside_the_report_rewrite_it_and_continue_the_table_elsewhere(tmp_path,
+                                                                             monkeypatch):
+    from ganzoo.reproduce import ReproduceError, reproduce
+
+    monkeypatch.chdir(REPO)
+    out = tmp_path / "out"
+    records = out / "tiny" / "results"
+    first = open(reproduce(_RecordedTable(10), str(tmp_path / "a"), str(out),
+                           log=lambda line: None)).read()
+    assert sorted(os.listdir(records)) == ["a", "b", "b_late"]
+    assert (records / "a" / "grid.npz").exists() and not (records / "a" / "grid.npy").exists()
+    stamp = (records / "a" / "grid.npz").stat().st_mtime_ns
+    # a machine that never trained the runs: nothing trained or scored, the same figures, the
+    # arrays back bit for bit, the curve drawn without a checkpoint
+    table, lines = _RecordedTable(10), []
+    second = open(reproduce(table, str(tmp_path / "b"), str(out), log=lines.append)).read()
+    assert lines == [f"[{i}/3] {name}: done (its record read from {records})"
+                     for i, name in enumerate(["a", "b", "b_late"], 1)]
+    assert table.checkpoints_scored == 0
+    assert second.count("grid sum") == 3
+    assert first[first.index("a: step 10"):] == second[second.index("a: step 10"):]
+    assert "3 of the 3 runs were trained and scored earlier" in second
+    assert "runs were trained and scored earlier" not in first
+    assert "## Training curve" in second and not (tmp_path / "b" / "tiny" / "a" / "checkpoints").exists()
+    for name in ("a", "b"):
+        old = np.load(tmp_path / "a" / "tiny" / name / "grid.npy")
+        new = np.load(tmp_path / "b" / "tiny" / name / "grid.npy")
+        assert new.dtype == np.float32 and np.array_equal(old, new)
+    assert (records / "a" / "grid.npz").stat().st_mtime_ns == stamp  # unchanged: not rewritten
+    # a record of another recipe, or of other data, or cut short, is not used
+    changed = _RecordedTable(10)
+    changed.runs = lambda quick: [dataclasses.replace(r, args=r.args + ["--seed=2"])
+                                  if r.name == "a" else r for r in _RecordedTable.runs(changed, quick)]
+    lines.clear()
+    assert reproduce(changed, str(tmp_path / "c"), str(out), log=lines.append,
+                     only=["b_late"]) is None
+    assert lines[0] == "[1/3] a: not finished (not in --runs)"
+    assert not (tmp_path / "c" / "tiny" / "a").exists()
+    with pytest.raises(ReproduceError, match="no run of tiny has finished yet"):
+        reproduce(_RecordedTable(10, data="other digits"), str(tmp_path / "d"), str(out),
+                  report_only=True, log=lambda line: None)
+    os.remove(records / "b" / "record.json")
+    # a folder holding a run of another recipe is left as it is
+    (tmp_path / "e" / "tiny" / "a").mkdir(parents=True)
+    (tmp_path / "e" / "tiny" / "a" / "reproduce_run.json").write_text('{"key": "other"}')
+    partial = open(reproduce(_RecordedTable(10), str(tmp_path / "e"), str(out),
+                             report_only=True, log=lambda line: None)).read()
+    assert "**Partial report**: 1 of 3 runs finished" in partial and "b_late: step 10" in partial
+    assert sorted(os.listdir(tmp_path / "e" / "tiny" / "a")) == ["reproduce_run.json"]
+    # the record of a run the table no longer has goes when the whole table's report is written
+    fewer = _RecordedTable(10)
+    fewer.runs = lambda quick: _RecordedTable.runs(fewer, quick)[:1]
+    reproduce(fewer, str(tmp_path / "a"), str(out), log=lambda line: None)
+    assert sorted(os.listdir(records)) == ["a"]
 
 
 def test_training_curve_scores_every_kept_checkpoint_once(tmp_path, monkeypatch):

@@ -39,6 +39,7 @@ DESCRIPTIONS = {name: text + (f", seed {seed}" if seed else "")
 
 class ACGANTable(core.Table):
     name = "acgan"
+    artifacts = ("grid.npz",)  # what the report reads of each run
     title = "AC-GAN: per-class consistency and MS-SSIM diversity (Odena et al. 2016)"
     paper = ("Odena et al. 2016, Conditional Image Synthesis with Auxiliary Classifier GANs, "
              "https://arxiv.org/abs/1610.09585, Sec. 4.1-4.2, Figs. 8-9")

@@ -7,6 +7,11 @@ the paper's numbers. ``reproduce(table, ...)`` trains what is missing (a killed 
 its newest checkpoint, finished runs are skipped), scores each run once (``score.json`` in its
 workdir, written atomically and keyed on the run's command, so a changed recipe is re-run rather
 than silently reused), and writes ``TABLE.md`` with its pictures.
+
+Each scored run's record is also kept beside the report, in ``TABLE/results/RUN/`` (see
+``write_record``): committed with the report, it lets a machine that never trained the run (a
+later session, a user's clone) rewrite the report or continue the table without training the
+run again; a record whose recipe no longer matches the table's run is ignored.
 """
 
 import dataclasses
@@ -114,6 +119,15 @@ class Table:
         order; ``figures``: folder for pictures (linked relative to the report's folder)."""
         raise NotImplementedError
 
+    def data_digest(self, root):
+        """A digest of data that ``prepare`` wrote and the runs' commands do not name (their
+        keys do not cover it): a run's record beside the report is used only for the same."""
+        return ""
+
+    # files in a scored run's folder that ``report`` reads (samples, points): kept in the run's
+    # record beside the report with its score and curve (arrays compressed, losslessly)
+    artifacts = ()
+
     # The metric's training curve: a table that sets ``curve`` = (axis label, "linear" or
     # "log") and defines ``checkpoint_metric`` gets the metric at every kept checkpoint of each
     # trained run (cached in its folder's curve.json) and a figure of them in its report.
@@ -145,7 +159,11 @@ def newest_checkpoint(workdir):
 
     found = cb.list_checkpoints(os.path.join(workdir, "checkpoints"))
     if not found:
-        raise ReproduceError(f"no checkpoint in {workdir}/checkpoints")
+        hint = ""
+        if os.path.exists(os.path.join(workdir, "score.json")):
+            hint = (" (a run whose record came from beside the report keeps no checkpoint: "
+                    f"delete its record in {RESULTS}/ and {workdir} to train it again)")
+        raise ReproduceError(f"no checkpoint in {workdir}/checkpoints{hint}")
     return found[-1][1]
 
 
@@ -203,6 +221,105 @@ def _train(run, workdir, root):
     return seconds
 
 
+# a run's record, beside the report: these files of its folder and the table's artifacts, then
+# record.json (the run's key and the table's data digest), written last: a record cut short by a
+# kill has none and is no record
+RECORD_FILES = ("reproduce_run.json", "reproduce_time.json", "curve.json", "score.json")
+RECORD = "record.json"
+RESULTS = "results"
+
+
+def _record_files(table):
+    """(name in the run's folder, name in the record)."""
+    names = [*table.artifacts, *RECORD_FILES]
+    return [(name, name[:-len(".npy")] + ".npz" if name.endswith(".npy") else name)
+            for name in names]
+
+
+def _write_bytes(path, content):
+    with open(path, "wb") as f:
+        f.write(content)
+
+
+def _same_file(path, data):
+    if not os.path.exists(path):
+        return False
+    with open(path, "rb") as f:
+        return f.read() == data
+
+
+def write_record(table, run, workdir, folder, data=""):
+    """Copies a scored run's record from ``workdir`` into ``folder/RUN/`` (each file atomically;
+    an unchanged file is not rewritten, so a committed record changes only where the run did);
+    ``data``: the table's data digest (``Table.data_digest``), kept with the run's key."""
+    import numpy as np
+
+    from ganzoo.images import atomic_savez
+    from ganzoo.images import atomic_write
+
+    for name, stored in _record_files(table):
+        source, target = os.path.join(workdir, name), os.path.join(folder, run.name, stored)
+        if not os.path.exists(source):
+            continue
+        if name.endswith(".npy"):
+            array = np.load(source)
+            if os.path.exists(target):
+                with np.load(target) as f:
+                    if f["array"].dtype == array.dtype and np.array_equal(f["array"], array):
+                        continue
+            atomic_savez(target, compressed=True, array=array)
+            continue
+        with open(source, "rb") as f:
+            content = f.read()
+        if not _same_file(target, content):
+            atomic_write(target, lambda tmp, content=content: _write_bytes(tmp, content))
+    marker = json.dumps({"key": run.key(), "data": data}, indent=1).encode()
+    target = os.path.join(folder, run.name, RECORD)
+    if not _same_file(target, marker):
+        atomic_write(target, lambda tmp: _write_bytes(tmp, marker))
+
+
+def restore_record(table, run, workdir, folder, data=""):
+    """Writes the record of ``run`` kept in ``folder/RUN/`` back into ``workdir`` when it is of
+    the run's recipe and the table's ``data`` and ``workdir`` holds no run of another recipe;
+    returns whether it did."""
+    import numpy as np
+
+    from ganzoo.images import atomic_write
+
+    record = os.path.join(folder, run.name)
+    if read_json(os.path.join(record, RECORD)) != {"key": run.key(), "data": data}:
+        return False
+    spec = read_json(os.path.join(workdir, "reproduce_run.json"))
+    if spec is not None and spec.get("key") != run.key():
+        return False
+    for name, stored in _record_files(table):
+        source, target = os.path.join(record, stored), os.path.join(workdir, name)
+        if not os.path.exists(source):
+            continue
+        if name.endswith(".npy"):
+            with np.load(source) as f:
+                array = f["array"]
+            atomic_write(target, lambda tmp, array=array: np.save(tmp, array), ".npy")
+            continue
+        with open(source, "rb") as f:
+            content = f.read()
+        atomic_write(target, lambda tmp, content=content: _write_bytes(tmp, content))
+    return True
+
+
+def prune_records(runs, folder):
+    """Removes the records of runs the table no longer has."""
+    import shutil
+
+    if not os.path.isdir(folder):
+        return
+    names = {run.name for run in runs}
+    for entry in sorted(os.listdir(folder)):
+        if entry not in names and os.path.isdir(os.path.join(folder, entry)):
+            shutil.rmtree(os.path.join(folder, entry))
+
+
 def selected_runs(runs, names):
     """The runs named in ``names`` and the trained runs that a named derived run samples
     (``row["from"]``); ReproduceError naming the table's runs for an unknown name."""
@@ -222,20 +339,30 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=
     nothing and score no unfinished run; write the report of the runs scored so far (marked
     partial), with their training curves. ``only``: names of runs to train and score (and the
     runs they derive from); the others are used where already scored, and the report is
-    written only when every run of the table is (else None is returned)."""
+    written only when every run of the table is (else None is returned). A run not scored in
+    ``workdir_root`` whose record is kept beside the report (``out_dir/TABLE/results``) counts
+    as scored: its record is copied into its folder; every scored run's record is kept there."""
     runs = table.runs(quick)
     wanted = selected_runs(runs, only) if only else None
     root = os.path.join(workdir_root, table.folder_name(quick))
+    records = os.path.join(out_dir, table.folder_name(quick), RESULTS)
     results = []
+    restored = []
     total_start = time.time()
     table.prepare(root, quick)
+    data = table.data_digest(root)
     for index, run in enumerate(runs, 1):
         workdir = os.path.join(root, run.name)
         prefix = f"[{index}/{len(runs)}] {run.name}"
         score_path = os.path.join(workdir, "score.json")
         cached = read_json(score_path)
+        if (cached is None or cached.get("key") != run.key()) and restore_record(
+                table, run, workdir, records, data):
+            cached = read_json(score_path)
+            restored.append(run.name)
         if cached is not None and cached.get("key") == run.key():
-            log(f"{prefix}: done")
+            log(f"{prefix}: done" + (f" (its record read from {records})"
+                                     if run.name in restored else ""))
             results.append((run, workdir, cached["score"], cached.get("seconds", 0.0)))
             continue
         if report_only or (wanted is not None and run.name not in wanted):
@@ -264,6 +391,13 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=
              "score": score}, indent=1, default=float))
         log(f"{prefix}: {summarise(score)}")
         results.append((run, workdir, score, seconds))
+    # the curves (with --runs, of the named runs only) before the records that keep them
+    curves = [(run, training_curve(table, run, workdir, quick, log))
+              for run, workdir, _, _ in results
+              if getattr(table, "curve", None) and run.steps and (
+                  wanted is None or run.name in wanted)]
+    for run, workdir, _, _ in results:
+        write_record(table, run, workdir, records, data)
     if wanted is not None and len(results) < len(runs):
         log(f"report not written: {len(results)} of {len(runs)} runs scored; without --runs "
             "the table trains the rest and writes it")
@@ -271,15 +405,14 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=
     if not results:
         raise ReproduceError(f"no run of {table.name} has finished yet; run python -m "
                              f"ganzoo.reproduce {table.name}")
+    prune_records(runs, records)
     name = table.folder_name(quick)
     figures = os.path.join(out_dir, name)
     os.makedirs(figures, exist_ok=True)
     body = table.report(results, quick, figures)
     if getattr(table, "curve", None):
-        curves = [(run, training_curve(table, run, workdir, quick, log))
-                  for run, workdir, _, _ in results if run.steps]
         body += curve_section(table, curves, figures)
-    text = header(table, results, quick, time.time() - total_start) + body
+    text = header(table, results, quick, time.time() - total_start, restored) + body
     if len(results) < len(runs):
         text = text.replace("\n\n", f"\n\n**Partial report**: {len(results)} of {len(runs)} runs "
                             f"finished; `python -m ganzoo.reproduce {table.name}"
@@ -370,7 +503,7 @@ def summarise(score):
     return ", ".join(parts[:8])
 
 
-def header(table, results, quick, seconds):
+def header(table, results, quick, seconds, restored=()):
     train_minutes = sum(r[3] for r in results) / 60
     lines = [
         f"# {table.title}" + (" (quick version)" if quick else ""),
@@ -381,9 +514,14 @@ def header(table, results, quick, seconds):
         "",
         f"Reproduce: `python -m ganzoo.reproduce {table.name}{table.flags(quick)}` "
         f"(ganzoo {ganzoo.__version__}; {len(results)} runs; training wall time "
-        f"{train_minutes:.1f} min on this machine, measured when each run was trained).",
+        f"{train_minutes:.1f} min, measured when each run was trained).",
         "",
     ]
+    if restored:
+        lines += [f"{len(restored)} of the {len(results)} runs were trained and scored earlier "
+                  "(possibly on another machine): their figures, curves and samples are read from "
+                  f"the records in `{table.folder_name(quick)}/{RESULTS}/` beside this report "
+                  "(each keyed on its run's command; delete one to train and score it again).", ""]
     if quick:
         lines += ["**Quick version**: reduced budgets for tests; its figures say nothing about "
                   "the method.", ""]

@@ -148,6 +148,22 @@ class GoodfellowParzen(core.Table):
             trained = name
         return out
 
+    # the samples' grid, and each kept checkpoint's figures (the curve and the early-stopped
+    # rows read them)
+    artifacts = ("grid.npy", "checkpoint_scores.json")
+
+    def data_digest(self, root):
+        """The runs train on ``{root}/data/train.npz`` and are scored on its validation digits,
+        whichever digits ``prepare`` put there: a digest of both splits' contents."""
+        import hashlib
+
+        digest = hashlib.sha1()
+        for split in ("train", "valid"):
+            with np.load(os.path.join(root, "data", f"{split}.npz")) as f:
+                for name in ("images", "labels"):
+                    digest.update(np.ascontiguousarray(f[name]).tobytes())
+        return digest.hexdigest()[:12]
+
     def prepare(self, root, quick):
         """Writes the training digits and the held-out validation digits."""
         from ganzoo.data import idx

@@ -47,6 +47,7 @@ RECIPE = [
 
 class ModeCollapse(core.Table):
     name = "mode_collapse"
+    artifacts = ("points.npy",)  # what the report reads of each run
     title = "Mode collapse on 2-D Gaussian mixtures (PacGAN Table 1)"
     paper = ("Lin et al. 2018, PacGAN, https://arxiv.org/abs/1712.04086, Table 1 (protocol of "
              "Srivastava et al. 2017, VEEGAN, https://arxiv.org/abs/1705.07761)")

@@ -19,6 +19,7 @@ GOAL = 93.0
 
 class SSGANTable(core.Table):
     name = "ssgan"
+    artifacts = ("grid.npy",)  # what the report reads of each run
     title = "Semi-supervised MNIST, 100 labels (Salimans et al. 2016, Table 1)"
     paper = ("Salimans et al. 2016, Improved Techniques for Training GANs, "
              "https://arxiv.org/abs/1606.03498, Table 1")

@@ -37,6 +37,7 @@ def read_digits(images, batch_size=1000):
 
 class StackedMNIST(core.Table):
     name = "stacked_mnist"
+    artifacts = ("grid.npy",)  # what the report reads of each run
     title = "Stacked MNIST: 1,000 modes (VEEGAN Table 2, PacGAN Table 3)"
     paper = ("Lin et al. 2018, PacGAN, https://arxiv.org/abs/1712.04086, Stacked-MNIST table; "
              "Srivastava et al. 2017, VEEGAN, https://arxiv.org/abs/1705.07761, Table 2")
