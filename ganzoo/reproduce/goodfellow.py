@@ -68,9 +68,15 @@ VARIANTS = [
       "--config.log.keep_checkpoints=8", "--config.arch.latent_prior=uniform_sqrt3"], 40_000),
     ("long_bn_40k_uniform_valid", "`long_bn_40k_uniform` stopped early, as `long_bn_40k_valid`",
      BY_VALIDATION, 0),
+    ("long_bn_80k", "`long_bn_40k` trained twice as long again: 80,000 steps, the rates "
+     "decaying over the last 40,000 (change: vs `long_bn_40k`)",
+     [*LINEAR_EMA, _DECAY + "40000", "--config.arch.g_batch_norm=True",
+      "--config.log.keep_checkpoints=16"], 80_000),
+    ("long_bn_80k_valid", "`long_bn_80k` stopped early, as `long_bn_40k_valid`", BY_VALIDATION, 0),
 ]
 # rows whose change is measured against a run other than the row above
-VERSUS = {"long_bn_40k": "long_bn", "long_bn_40k_uniform": "long_bn_40k"}
+VERSUS = {"long_bn_40k": "long_bn", "long_bn_40k_uniform": "long_bn_40k",
+          "long_bn_80k": "long_bn_40k"}
 # one change each from the default run (5,000 steps, no EMA): the other suspects
 ABLATIONS = [
     ("no_dropout", "the default without dropout in D (input 0.2 and hidden 0.5 -> 0)",
