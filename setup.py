@@ -23,7 +23,7 @@ setup(
         "pillow>=10.0",
         "matplotlib>=3.8",
     ],
-    extras_require={"test": ["pytest>=8.0"],
+    extras_require={"test": ["pytest>=8.0", "pytest-xdist>=3.5"],
                     # hf:// and kaggle:// preset addresses
                     "hub": ["huggingface_hub>=0.23", "kagglehub>=0.3"],
                     # tools/get_fid_inception.py (once) and the tests against its source

@@ -16,17 +16,52 @@
     >>> ganzoo.export(g, "serving")                # SavedModel for TF Serving: serving/dcgan_mnist/1
 """
 
-from ganzoo._quiet_tf import import_tensorflow
-
-import_tensorflow()
-
-from ganzoo import data, evaluation, layers, losses, metrics, models  # noqa: F401 - models registers every entry
-from ganzoo.images import save_image_grid
-from ganzoo.presets import list_presets, load
-from ganzoo.registry import list_models
-from ganzoo.serving import export
+import sys
 
 __version__ = "0.1.0"
+
+# What ``import ganzoo`` binds (TensorFlow and every module, the zoo's classes registered with
+# Keras so that ``keras.saving.load_model`` finds them): name -> (module, attribute or None).
+_EXPORTS = {name: ("ganzoo." + name, None)
+            for name in ("data", "evaluation", "layers", "losses", "metrics", "models")}
+_EXPORTS.update(save_image_grid=("ganzoo.images", "save_image_grid"),
+                list_presets=("ganzoo.presets", "list_presets"), load=("ganzoo.presets", "load"),
+                list_models=("ganzoo.registry", "list_models"),
+                export=("ganzoo.serving", "export"))
+
+
+def import_all():
+    """Imports TensorFlow (quietly) and everything ``import ganzoo`` binds. A library import
+    does this at once; ``python -m ganzoo.COMMAND`` defers it until the command's arguments have
+    been checked, so that a typo is answered in a fraction of a second, not after TensorFlow's
+    seconds of start-up. Idempotent."""
+    import importlib
+
+    from ganzoo._quiet_tf import import_tensorflow
+
+    import_tensorflow()
+    for name, (module, attribute) in _EXPORTS.items():
+        value = importlib.import_module(module)
+        globals()[name] = getattr(value, attribute) if attribute else value
+
+
+def _run_as_command():
+    """True while ``python -m ganzoo.X`` imports this package on its way to X (Python sets
+    ``sys.argv[0]`` to "-m" while it locates the module; ``sys.orig_argv`` names it)."""
+    if sys.argv[:1] != ["-m"]:
+        return False
+    argv = getattr(sys, "orig_argv", [])
+    return any(flag == "-m" and target.startswith("ganzoo.") for flag, target in zip(argv, argv[1:]))
+
+
+if _run_as_command():
+    def __getattr__(name):
+        if name in _EXPORTS:
+            import_all()
+            return globals()[name]
+        raise AttributeError(f"module 'ganzoo' has no attribute {name!r}")
+else:
+    import_all()
 
 
 def build(name, **overrides):
@@ -38,5 +73,5 @@ def build(name, **overrides):
     return get_model_class(name)(**overrides)
 
 
-__all__ = ["__version__", "build", "data", "evaluation", "export", "layers", "list_models",
+__all__ = ["__version__", "build", "import_all", "data", "evaluation", "export", "layers", "list_models",
            "list_presets", "load", "losses", "metrics", "models", "save_image_grid"]

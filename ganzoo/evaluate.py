@@ -213,6 +213,9 @@ def evaluate(argv_flags):
 def main(argv):
     if len(argv) > 1:
         fail(f"unexpected arguments: {' '.join(argv[1:])}")
+    import ganzoo
+
+    ganzoo.import_all()  # TensorFlow, once the flags have been read
     try:
         evaluate(FLAGS)
     except UsageError as error:

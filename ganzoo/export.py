@@ -12,8 +12,12 @@ import os
 
 from absl import app, flags
 
+import ganzoo
 from ganzoo import _cli
-from ganzoo.serving import SAMPLE_SIGNATURE, export
+
+ganzoo.import_all()  # its flags' help names the signatures: TensorFlow before they are defined
+
+from ganzoo.serving import SAMPLE_SIGNATURE, export  # noqa: E402
 
 PROG = "ganzoo.export"
 

@@ -119,6 +119,9 @@ PRESET_DATA_FIELDS = ("name", "trainable", "image_shape", "num_classes", "seed",
 
 def _preset_model(preset, model, dataset):
     """(entry, dataset) of a --preset run; keeps the preset's architecture for resolve_config."""
+    import ganzoo
+
+    ganzoo.import_all()  # a preset's files are read with Keras
     from ganzoo import presets
 
     try:
@@ -624,6 +627,9 @@ def main(argv):
     if len(argv) > 1:
         fail(f"unexpected arguments: {' '.join(argv[1:])}")
     config = resolve_config()
+    import ganzoo
+
+    ganzoo.import_all()  # TensorFlow, once the flags and the config have been read
     try:
         train(config)
     except UsageError as error:

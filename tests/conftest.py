@@ -17,6 +17,10 @@ USER_FID_DIR = os.path.join(os.path.expanduser(os.environ.get("GANZOO_HOME") or 
 os.environ["GANZOO_HOME"] = os.path.join(_CACHE, "home")
 
 import pytest  # noqa: E402
+
+from ganzoo._quiet_tf import import_tensorflow  # noqa: E402
+
+import_tensorflow()  # without its C++ start-up lines (each pytest-xdist worker would print them)
 import tensorflow as tf  # noqa: E402
 
 _cpus = tf.config.list_physical_devices("CPU")

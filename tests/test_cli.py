@@ -234,6 +234,39 @@ def test_bad_input_one_line_exit_2_nothing_written(tmp_path, args, message):
     assert os.listdir(tmp_path) == []  # nothing written, not even the workdir
 
 
+def _imported_modules(importtime_stderr):
+    """Top-level names of the modules a ``python -X importtime`` run imported."""
+    return {line.rsplit("|", 1)[-1].strip().split(".")[0]
+            for line in importtime_stderr.splitlines() if line.startswith("import time:")}
+
+
+def test_a_typo_is_answered_before_tensorflow_loads_and_a_library_import_loads_everything(tmp_path):
+    """``python -m ganzoo.run`` (and ``ganzoo.reproduce``) read their flags before TensorFlow
+    starts (seconds); ``import ganzoo`` in a program still imports everything, the classes
+    registered with Keras."""
+    for command, message in [("run --model=dcgann", "valid models: acgan, dcgan"),
+                             ("run --config.train.lr=1", "the config has no field 'lr'"),
+                             ("run --help", None),
+                             ("reproduce mode_colapse", "did you mean mode_collapse?"),
+                             ("reproduce --list", None)]:
+        module, *args = command.split()
+        result = subprocess.run([sys.executable, "-X", "importtime", "-m", f"ganzoo.{module}", *args],
+                                cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                                env=dict(os.environ, GANZOO_TF_LOGS="1"))  # stderr kept open
+        assert result.returncode == (0 if message is None else 2), result.stderr[-2000:]
+        errors = [line for line in result.stderr.splitlines() if line.startswith("ganzoo.")]
+        assert (errors == [] if message is None else message in errors[0]), result.stderr[-2000:]
+        imported = _imported_modules(result.stderr)
+        assert {"ganzoo", "absl"} <= imported  # the parse is seen
+        assert not {"tensorflow", "keras"} & imported, command
+    library = subprocess.run(
+        [sys.executable, "-c", "import sys, ganzoo, keras; print('tensorflow' in sys.modules, "
+         "keras.saving.get_registered_object('ganzoo>DCGAN').__name__)"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert library.returncode == 0, library.stderr[-2000:]
+    assert library.stdout.split() == ["True", "DCGAN"]
+
+
 def test_help_exits_0_and_describes_the_config_default(tmp_path):
     result = run_cli(["--model=sngan", "--help"], tmp_path, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]

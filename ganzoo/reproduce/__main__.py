@@ -44,6 +44,7 @@ flags.DEFINE_string("mnist_dir", None, "the full MNIST as IDX files (60,000 trai
 
 
 def main(argv):
+    import ganzoo
     from ganzoo.reproduce import TABLES, ReproduceError, reproduce
 
     names = ", ".join(TABLES)
@@ -88,6 +89,7 @@ def main(argv):
             _cli.fail(PROG, str(error))
     print(f"{PROG}: {table.title}: about {table.quick_minutes if FLAGS.quick else table.minutes:.1f}"
           " min on 2 CPU cores", flush=True)
+    ganzoo.import_all()  # TensorFlow (quietly), once the arguments have been checked
     try:
         path = reproduce(table, FLAGS.workdir, out, quick=FLAGS.quick,
                          log=lambda line: print(f"{PROG}: {line}", flush=True),
