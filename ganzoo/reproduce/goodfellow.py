@@ -118,8 +118,8 @@ class GoodfellowParzen(core.Table):
     # the nine runs the table had before 2026-12-02 took 36 + 13 with the cores to themselves;
     # the four rows added later (a second 40,000-step run, like long_bn_40k's 32.5 min, a
     # 5,000-step ablation, two early-stopped rows whose checkpoints the curve scores anyway)
-    # add about 50
-    minutes = 150.0
+    # add about 50; long_bn_80k: 75 min of training alone (56 ms a step), 2026-12-03
+    minutes = 240.0
     quick_minutes = 1.0
     mnist_dir = None  # the full MNIST as IDX files: the paper's 50,000 / 10,000 split
 
