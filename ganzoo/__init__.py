@@ -51,7 +51,8 @@ def _run_as_command():
     if sys.argv[:1] != ["-m"]:
         return False
     argv = getattr(sys, "orig_argv", [])
-    return any(flag == "-m" and target.startswith("ganzoo.") for flag, target in zip(argv, argv[1:]))
+    return any(flag == "-m" and target.startswith("ganzoo.")
+               for flag, target in zip(argv, argv[1:]))
 
 
 if _run_as_command():
@@ -73,5 +74,5 @@ def build(name, **overrides):
     return get_model_class(name)(**overrides)
 
 
-__all__ = ["__version__", "build", "import_all", "data", "evaluation", "export", "layers", "list_models",
-           "list_presets", "load", "losses", "metrics", "models", "save_image_grid"]
+__all__ = ["__version__", "build", "import_all", "data", "evaluation", "export", "layers",
+           "list_models", "list_presets", "load", "losses", "metrics", "models", "save_image_grid"]

@@ -250,8 +250,8 @@ def test_a_typo_is_answered_before_tensorflow_loads_and_a_library_import_loads_e
                              ("reproduce mode_colapse", "did you mean mode_collapse?"),
                              ("reproduce --list", None)]:
         module, *args = command.split()
-        result = subprocess.run([sys.executable, "-X", "importtime", "-m", f"ganzoo.{module}", *args],
-                                cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        result = subprocess.run([sys.executable, "-X", "importtime", "-m", f"ganzoo.{module}",
+                                 *args], cwd=tmp_path, capture_output=True, text=True, timeout=120,
                                 env=dict(os.environ, GANZOO_TF_LOGS="1"))  # stderr kept open
         assert result.returncode == (0 if message is None else 2), result.stderr[-2000:]
         errors = [line for line in result.stderr.splitlines() if line.startswith("ganzoo.")]
