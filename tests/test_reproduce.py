@@ -573,6 +573,98 @@ def test_records_beside_the_report_rewrite_it_and_continue_the_table_elsewhere(t
     assert sorted(os.listdir(records)) == ["a"]
 
 
+def test_a_scored_run_keeps_its_record_when_a_later_run_of_the_table_fails(tmp_path,
+                                                                          monkeypatch):
+    from ganzoo.reproduce import ReproduceError, reproduce
+
+    monkeypatch.chdir(REPO)
+    out = tmp_path / "out"
+    records = out / "tiny" / "results"
+    broken = _RecordedTable(10)
+    # `b` fails as a training run can (a bad flag: ganzoo.run exits 2 before training)
+    broken.runs = lambda quick: [dataclasses.replace(r, args=r.args + ["--config.train.lr_g=-1"])
+                                 if r.name == "b" else r
+                                 for r in _RecordedTable.runs(broken, quick)]
+    with pytest.raises(ReproduceError, match="training b failed"):
+        reproduce(broken, str(tmp_path / "a"), str(out), log=lambda line: None)
+    # `a`, scored before `b` failed, has its whole record (its curve too); `b` has none
+    assert sorted(os.listdir(records)) == ["a"]
+    assert sorted(os.listdir(records / "a")) == [
+        "curve.json", "grid.npz", "record.json", "reproduce_run.json", "reproduce_time.json",
+        "score.json"]
+    # and another machine continues from it: `a` read from its record, the rest trained
+    lines = []
+    fixed = _RecordedTable(10)
+    reproduce(fixed, str(tmp_path / "b"), str(out), log=lines.append)
+    assert lines[0] == f"[1/3] a: done (its record read from {records})"
+    assert [line for line in lines if "training" in line] == [
+        "[2/3] b: training 10 steps (from scratch)"]
+    assert fixed.checkpoints_scored == 1  # b's one checkpoint; a's curve came with its record
+    # a record rewritten for another recipe is never valid while its files are replaced: the
+    # old marker goes first, the new one comes last
+    changed = _RecordedTable(10)
+    changed.runs = lambda quick: [dataclasses.replace(r, args=r.args + ["--seed=2"])
+                                  if r.name == "a" else r
+                                  for r in _RecordedTable.runs(changed, quick)]
+    written = []
+    real_write = core.write_record
+
+    def watch(table, run, workdir, folder, data=""):
+        if run.name == "a":
+            marker = records / "a" / core.RECORD
+            written.append(json.loads(marker.read_text())["key"] if marker.exists() else None)
+        return real_write(table, run, workdir, folder, data)
+
+    removed = []
+    real_remove = os.remove
+    monkeypatch.setattr(core, "write_record", watch)
+    monkeypatch.setattr(core.os, "remove",
+                        lambda path: (removed.append(os.path.basename(path)), real_remove(path)))
+    reproduce(changed, str(tmp_path / "c"), str(out), log=lambda line: None, only=["a"])
+    new_key = changed.runs(False)[0].key()
+    assert written[0] == fixed.runs(False)[0].key() != new_key
+    assert core.RECORD in removed
+    assert json.loads((records / "a" / core.RECORD).read_text())["key"] == new_key
+
+
+def test_ssgan_records_name_the_digits_not_where_this_machine_keeps_them(tmp_path):
+    """The ssgan table's runs read --mnist_dir's IDX files: their keys hold a placeholder, their
+    commands the folder, and the table's data digest the digits and labels themselves."""
+    import gzip
+    import importlib
+
+    from ganzoo.data.sources import EMBEDDED_DIR
+
+    module = importlib.import_module(TABLES["ssgan"].__module__)
+    tables = {}
+    for name in ("here", "there", "relabelled"):
+        folder = tmp_path / name
+        folder.mkdir()
+        for stem in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"):
+            os.symlink(os.path.join(EMBEDDED_DIR, stem), folder / stem)
+        tables[name] = getattr(module, type(TABLES["ssgan"]).__name__)()
+        tables[name].mnist_dir = str(folder)
+    # one label changed: the same images, other labels
+    labels_path = tmp_path / "relabelled" / "train-labels-idx1-ubyte.gz"
+    with gzip.open(labels_path) as f:
+        content = bytearray(f.read())
+    os.remove(labels_path)
+    content[8] = (content[8] + 1) % 10
+    with gzip.open(labels_path, "wb") as f:
+        f.write(bytes(content))
+    here, there = tables["here"].runs(False), tables["there"].runs(False)
+    assert [r.key() for r in here] == [r.key() for r in there]
+    for run, folder in ((here[0], "here"), (there[0], "there")):
+        assert f"idx:{tmp_path / folder}" in run.command(str(tmp_path / "w" / "ssgan" / run.name))
+        assert f"idx:{tmp_path / folder}" in run.expanded_args("unused")
+    digests = {name: table.data_digest("unused") for name, table in tables.items()}
+    assert digests["here"] == digests["there"] != digests["relabelled"]
+    assert len(set(digests.values())) == 2 and all(digests.values())
+    # without --mnist_dir: the embedded digits, named by the dataset itself
+    default = getattr(module, type(TABLES["ssgan"]).__name__)()
+    assert default.data_digest("unused") == "" and "mnist" in default.runs(False)[0].args
+
+
 def test_training_curve_scores_every_kept_checkpoint_once(tmp_path, monkeypatch):
     from ganzoo.reproduce import reproduce
 

@@ -42,18 +42,32 @@ class Run:
     steps: int = 0
     preset: str = ""
     note: str = ""  # for a run that trains nothing (steps 0): what it scores, for the report
+    # where the args' {placeholders} point on this machine (e.g. {"mnist_dir": "/data/mnist"}):
+    # not part of the recipe's key, so that a record made elsewhere is the same run; the table's
+    # ``data_digest`` covers what such a folder holds. {root} is the table's run folder.
+    paths: dict = dataclasses.field(default_factory=dict)
+
+    def expanded_args(self, root):
+        """``args`` with {root} and the ``paths`` placeholders filled in."""
+        places = {"root": root, **self.paths}
+        out = []
+        for arg in self.args:
+            for name, value in places.items():
+                arg = arg.replace("{" + name + "}", value)
+            out.append(arg)
+        return out
 
     def command(self, workdir):
         if self.note:
             return self.note
         if self.preset:
             return f"ganzoo.load({self.preset!r})"
-        root = os.path.dirname(workdir.rstrip(os.sep))
-        args = [a.replace("{root}", root) for a in self.args]
+        args = self.expanded_args(os.path.dirname(workdir.rstrip(os.sep)))
         return shlex.join(["python", "-m", "ganzoo.run", *args, "--workdir", workdir])
 
     def key(self):
-        """Identity of the run's recipe: a score cached under another key is stale."""
+        """Identity of the run's recipe (its args before the placeholders are filled in, so
+        not where this machine keeps the data): a score cached under another key is stale."""
         parts = [self.args, self.preset, self.steps] + ([self.note] if self.note else [])
         text = json.dumps(parts, sort_keys=True)
         return hashlib.sha1(text.encode()).hexdigest()[:12]
@@ -201,8 +215,7 @@ def _train(run, workdir, root):
             f"train {run.name} afresh, or pass another --workdir")
     atomic_write_text(spec_path, json.dumps({"key": run.key(), "command": run.command(workdir)},
                                             indent=1))
-    args = [a.replace("{root}", root) for a in run.args]
-    command = [sys.executable, "-m", "ganzoo.run", *args, "--workdir", workdir,
+    command = [sys.executable, "-m", "ganzoo.run", *run.expanded_args(root), "--workdir", workdir,
                "--config.log.verbose=2"]
     start = time.time()
     with open(os.path.join(workdir, "train.log"), "a") as out:
@@ -257,6 +270,10 @@ def write_record(table, run, workdir, folder, data=""):
     from ganzoo.images import atomic_savez
     from ganzoo.images import atomic_write
 
+    marker = json.dumps({"key": run.key(), "data": data}, indent=1).encode()
+    target = os.path.join(folder, run.name, RECORD)
+    if os.path.exists(target) and not _same_file(target, marker):
+        os.remove(target)  # another recipe's record: not valid while its files are replaced
     for name, stored in _record_files(table):
         source, target = os.path.join(workdir, name), os.path.join(folder, run.name, stored)
         if not os.path.exists(source):
@@ -273,7 +290,6 @@ def write_record(table, run, workdir, folder, data=""):
             content = f.read()
         if not _same_file(target, content):
             atomic_write(target, lambda tmp, content=content: _write_bytes(tmp, content))
-    marker = json.dumps({"key": run.key(), "data": data}, indent=1).encode()
     target = os.path.join(folder, run.name, RECORD)
     if not _same_file(target, marker):
         atomic_write(target, lambda tmp: _write_bytes(tmp, marker))
@@ -391,6 +407,11 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=
              "score": score}, indent=1, default=float))
         log(f"{prefix}: {summarise(score)}")
         results.append((run, workdir, score, seconds))
+        # its record at once (with its curve), so that a table stopped later, or failing in a
+        # later run, keeps what it finished
+        if getattr(table, "curve", None) and run.steps:
+            training_curve(table, run, workdir, quick, log)
+        write_record(table, run, workdir, records, data)
     # the curves (with --runs, of the named runs only) before the records that keep them
     curves = [(run, training_curve(table, run, workdir, quick, log))
               for run, workdir, _, _ in results
