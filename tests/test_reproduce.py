@@ -592,6 +592,14 @@ def test_a_scored_run_keeps_its_record_when_a_later_run_of_the_table_fails(tmp_p
     assert sorted(os.listdir(records / "a")) == [
         "curve.json", "grid.npz", "record.json", "reproduce_run.json", "reproduce_time.json",
         "score.json"]
+    # a run scored in its folder earlier (its record since lost) gets its record back at once
+    # too, before the failing run
+    import shutil
+
+    shutil.rmtree(records)
+    with pytest.raises(ReproduceError, match="training b failed"):
+        reproduce(broken, str(tmp_path / "a"), str(out), log=lambda line: None)
+    assert sorted(os.listdir(records)) == ["a"] and (records / "a" / "curve.json").exists()
     # and another machine continues from it: `a` read from its record, the rest trained
     lines = []
     fixed = _RecordedTable(10)

@@ -367,6 +367,14 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=
     total_start = time.time()
     table.prepare(root, quick)
     data = table.data_digest(root)
+
+    def keep(run, workdir):
+        """The scored run's record beside the report at once (with its curve, for a run of
+        --runs or of the whole table), so that a table stopped or failing later keeps it."""
+        if getattr(table, "curve", None) and run.steps and (wanted is None or run.name in wanted):
+            training_curve(table, run, workdir, quick, log)
+        write_record(table, run, workdir, records, data)
+
     for index, run in enumerate(runs, 1):
         workdir = os.path.join(root, run.name)
         prefix = f"[{index}/{len(runs)}] {run.name}"
@@ -380,6 +388,7 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=
             log(f"{prefix}: done" + (f" (its record read from {records})"
                                      if run.name in restored else ""))
             results.append((run, workdir, cached["score"], cached.get("seconds", 0.0)))
+            keep(run, workdir)
             continue
         if report_only or (wanted is not None and run.name not in wanted):
             log(f"{prefix}: not finished ("
@@ -407,18 +416,12 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=
              "score": score}, indent=1, default=float))
         log(f"{prefix}: {summarise(score)}")
         results.append((run, workdir, score, seconds))
-        # its record at once (with its curve), so that a table stopped later, or failing in a
-        # later run, keeps what it finished
-        if getattr(table, "curve", None) and run.steps:
-            training_curve(table, run, workdir, quick, log)
-        write_record(table, run, workdir, records, data)
-    # the curves (with --runs, of the named runs only) before the records that keep them
+        keep(run, workdir)
+    # the curves (with --runs, of the named runs only), each computed already by ``keep``
     curves = [(run, training_curve(table, run, workdir, quick, log))
               for run, workdir, _, _ in results
               if getattr(table, "curve", None) and run.steps and (
                   wanted is None or run.name in wanted)]
-    for run, workdir, _, _ in results:
-        write_record(table, run, workdir, records, data)
     if wanted is not None and len(results) < len(runs):
         log(f"report not written: {len(results)} of {len(runs)} runs scored; without --runs "
             "the table trains the rest and writes it")
