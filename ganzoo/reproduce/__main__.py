@@ -3,10 +3,10 @@
 TABLE: goodfellow_parzen, mode_collapse, stacked_mnist, ssgan, acgan (--list: each with its
 paper, goal and expected time on 2 CPU cores). A table trains what it needs, scores it with the
 paper's protocol and writes reports/TABLE.md; run it again to continue where it stopped.
---runs NAME,... trains and scores only those runs (the report waits for the rest). Each scored
-run's record (figures, curve, samples) is kept in reports/TABLE/results/RUN/: committed with the
-report, it counts as scored on another machine, so the table continues there without training
-that run again (delete a record to train and score its run anew).
+--runs NAME,... trains and scores only those runs (the report waits for the rest). Each run's
+record (figures, curve, samples) is kept in reports/TABLE/results/RUN/ once it is scored:
+committed with the report, it counts as scored on another machine, so the table continues there
+without training that run again (delete a record to train and score its run anew).
 """
 
 import os
