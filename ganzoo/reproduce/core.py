@@ -188,6 +188,16 @@ def load_run_model(workdir):
     return keras.saving.load_model(newest_checkpoint(workdir), compile=False)
 
 
+def array_digest(arrays):
+    """A short SHA-1 of arrays' contents, in order (a table's ``data_digest``)."""
+    import numpy as np
+
+    digest = hashlib.sha1()
+    for array in arrays:
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()[:12]
+
+
 def read_json(path, default=None):
     if not os.path.exists(path):
         return default
@@ -271,9 +281,9 @@ def write_record(table, run, workdir, folder, data=""):
     from ganzoo.images import atomic_write
 
     marker = json.dumps({"key": run.key(), "data": data}, indent=1).encode()
-    target = os.path.join(folder, run.name, RECORD)
-    if os.path.exists(target) and not _same_file(target, marker):
-        os.remove(target)  # another recipe's record: not valid while its files are replaced
+    marker_path = os.path.join(folder, run.name, RECORD)
+    if os.path.exists(marker_path) and not _same_file(marker_path, marker):
+        os.remove(marker_path)  # another recipe's record: not valid while its files are replaced
     for name, stored in _record_files(table):
         source, target = os.path.join(workdir, name), os.path.join(folder, run.name, stored)
         if not os.path.exists(source):
@@ -290,9 +300,8 @@ def write_record(table, run, workdir, folder, data=""):
             content = f.read()
         if not _same_file(target, content):
             atomic_write(target, lambda tmp, content=content: _write_bytes(tmp, content))
-    target = os.path.join(folder, run.name, RECORD)
-    if not _same_file(target, marker):
-        atomic_write(target, lambda tmp: _write_bytes(tmp, marker))
+    if not _same_file(marker_path, marker):
+        atomic_write(marker_path, lambda tmp: _write_bytes(tmp, marker))
 
 
 def restore_record(table, run, workdir, folder, data=""):
@@ -368,11 +377,13 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=
     table.prepare(root, quick)
     data = table.data_digest(root)
 
+    curves = []  # [(run, points)] of the trained runs (with --runs, of the named ones only)
+
     def keep(run, workdir):
-        """The scored run's record beside the report at once (with its curve, for a run of
-        --runs or of the whole table), so that a table stopped or failing later keeps it."""
+        """The scored run's record beside the report at once (with its curve), so that a table
+        stopped or failing later keeps it."""
         if getattr(table, "curve", None) and run.steps and (wanted is None or run.name in wanted):
-            training_curve(table, run, workdir, quick, log)
+            curves.append((run, training_curve(table, run, workdir, quick, log)))
         write_record(table, run, workdir, records, data)
 
     for index, run in enumerate(runs, 1):
@@ -417,11 +428,6 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=
         log(f"{prefix}: {summarise(score)}")
         results.append((run, workdir, score, seconds))
         keep(run, workdir)
-    # the curves (with --runs, of the named runs only), each computed already by ``keep``
-    curves = [(run, training_curve(table, run, workdir, quick, log))
-              for run, workdir, _, _ in results
-              if getattr(table, "curve", None) and run.steps and (
-                  wanted is None or run.name in wanted)]
     if wanted is not None and len(results) < len(runs):
         log(f"report not written: {len(results)} of {len(runs)} runs scored; without --runs "
             "the table trains the rest and writes it")

@@ -55,15 +55,10 @@ class SSGANTable(core.Table):
         the folder only as a placeholder)."""
         if not self.mnist_dir:
             return ""
-        import hashlib
-
         from ganzoo.data import idx
 
-        digest = hashlib.sha1()
-        for array in idx.load_idx_split(self.mnist_dir, "train"):
-            if array is not None:
-                digest.update(np.ascontiguousarray(array).tobytes())
-        return digest.hexdigest()[:12]
+        return core.array_digest(a for a in idx.load_idx_split(self.mnist_dir, "train")
+                                 if a is not None)
 
     curve = ("test errors (of 10,000)", "log")
 
