@@ -46,8 +46,8 @@ VARIANTS = [
      ["--config.arch.ema_decay=0.999"], 5_000),
     ("long", "+ 20,000 steps, the learning rates decaying linearly to 0 over the second half, "
      "EMA decay 0.9999", LONG, 20_000),
-    ("long_bn", "+ batch norm before G's ReLUs (the one architecture change that helped the "
-     "default run, +12.9 below)", [*LONG, "--config.arch.g_batch_norm=True"], 20_000),
+    ("long_bn", "+ batch norm before G's ReLUs (the one architecture change tried on the "
+     "default run: `g_batch_norm` below)", [*LONG, "--config.arch.g_batch_norm=True"], 20_000),
     ("long_bn_t0.8", "+ latents scaled by 0.8 when sampling (temperature 0.8; not the paper's "
      "sampler: trades diversity for typicality)", 0.8, 0),
     ("long_bn_t0.6", "latents scaled by 0.6 (temperature 0.6)", 0.6, 0),
@@ -114,12 +114,10 @@ class GoodfellowParzen(core.Table):
     paper = ("Goodfellow et al. 2014, Generative Adversarial Nets, "
              "https://arxiv.org/abs/1406.2661, Table 1")
     goal = f">= {GOAL:.0f} nats (the paper's GAN: 225 ± 2) on the test digits, pixels in [0, 1]"
-    # measured (13 runs): 103 min of training and 22 of scoring with other jobs on the cores;
-    # the nine runs the table had before 2026-12-02 took 36 + 13 with the cores to themselves;
-    # the four rows added later (a second 40,000-step run, like long_bn_40k's 32.5 min, a
-    # 5,000-step ablation, two early-stopped rows whose checkpoints the curve scores anyway)
-    # add about 50; long_bn_80k: 75 min of training alone (56 ms a step), 2026-12-03
-    minutes = 240.0
+    # measured (19 runs, 2026-12-03): 331.6 min of training as each run recorded it (several
+    # shared the cores with other jobs; long_bn_80k alone 75 min, 56 ms a step) and about 70
+    # of scoring (3-4 min a run, the kept checkpoints of the long runs for their curves)
+    minutes = 330.0
     quick_minutes = 1.0
     mnist_dir = None  # the full MNIST as IDX files: the paper's 50,000 / 10,000 split
 
