@@ -145,7 +145,7 @@ def test_crash_between_write_and_rename_of_a_checkpoint(tmp_path):
 
 
 BAD_INPUTS = [
-    (["--model=nope"], "unknown model 'nope'; valid models: acgan, dcgan, gan, pix2pix, sagan, sngan"),
+    (["--model=nope"], "unknown model 'nope'; valid models: acgan, dcgan, gan, pix2pix, sagan, sngan, ssgan"),
     (["--dataset=no_such_dataset_xyz"], "valid: mnist (embedded), ring8, grid25"),
     (["--dataset=/no/such/folder"], "does not exist"),
     (["--strategy=nope"], "valid strategies: default, mirrored, multi_worker, tpu"),

@@ -160,7 +160,7 @@ def test_evaluate_cli_workdir_model_and_checkpoint_forms(tmp_path):
 EVAL_BAD_INPUTS = [
     (["--workdir=nowhere"], "no checkpoints in nowhere/checkpoints"),
     ([], "give --workdir DIR, --model NAME or --checkpoint FILE.keras"),
-    (["--model=nope"], "valid models: acgan, dcgan, gan, pix2pix, sagan, sngan"),
+    (["--model=nope"], "valid models: acgan, dcgan, gan, pix2pix, sagan, sngan, ssgan"),
     (["--checkpoint=missing.keras"], "is not a .keras file"),
     (["--workdir=w", "--extractor=vgg"], "valid: auto, mnist, fashion, inception"),
     (["--workdir=w", "--metrics=fid,nope"], "valid: fid, kid, is, pr, dc, class_consistency, parzen"),

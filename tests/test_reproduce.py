@@ -755,3 +755,16 @@ def test_steps_gives_every_run_the_budget_in_a_folder_and_report_of_its_own(tmp_
     assert (tmp_path / "tiny_12steps" / "r" / "score.json").exists()
     text = open(path).read()
     assert "`python -m ganzoo.reproduce tiny --steps 12`" in text and text.endswith("steps 12\n")
+
+
+def test_curve_styles_draw_no_two_labels_alike():
+    from ganzoo.reproduce.core import curve_styles
+
+    for n in (1, 10, 13, 50):
+        styles = curve_styles([f"run{i}" for i in range(n)])
+        drawn = {(s["color"], s["marker"], s["ls"]) for s in styles.values()}
+        assert len(styles) == len(drawn) == n
+    # the first ten keep matplotlib's default colours in order, round markers, solid lines
+    first = curve_styles([f"run{i}" for i in range(13)])
+    assert [first[f"run{i}"]["color"] for i in range(10)] == [f"C{i}" for i in range(10)]
+    assert first["run10"] == {"color": "C0", "marker": "s", "ls": "--"}

@@ -475,6 +475,13 @@ def training_curve(table, run, workdir, quick, log=print):
     return sorted(points.items())
 
 
+def curve_styles(labels):
+    """{label: matplotlib line style}: the ten default colours with round markers, then again
+    with other markers on dashed lines, so no two of up to 50 labels are drawn alike."""
+    return {name: {"color": f"C{i % 10}", "marker": "os^Dv"[i // 10 % 5],
+                   "ls": "-" if i < 10 else "--"} for i, name in enumerate(labels)}
+
+
 def curve_section(table, curves, figures):
     """The report's "Training curve" section: one figure, a panel a ``table.curve_panel``."""
     import matplotlib
@@ -490,7 +497,7 @@ def curve_section(table, curves, figures):
     label, scale = table.curve
     panels = list(dict.fromkeys(table.curve_panel(run) for run, _ in curves))
     labels = list(dict.fromkeys(table.curve_label(run) for run, _ in curves))
-    colours = {name: f"C{i % 10}" for i, name in enumerate(labels)}
+    styles = curve_styles(labels)
     from matplotlib.ticker import MaxNLocator
 
     fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.6), squeeze=False)
@@ -501,8 +508,7 @@ def curve_section(table, curves, figures):
                 continue
             name = table.curve_label(run)
             steps, values = zip(*points)
-            ax.plot(steps, values, marker="o", ms=3, color=colours[name],
-                    label=None if name in shown else name)
+            ax.plot(steps, values, ms=3, label=None if name in shown else name, **styles[name])
             shown.add(name)
         ax.set_yscale(scale)
         ax.set_xlabel("training step")
