@@ -114,6 +114,15 @@ def test_toy_mixtures(name, modes):
     spacing = np.min([np.linalg.norm(a - b) for i, a in enumerate(centres) for b in centres[i + 1:]])
     # geometry of the papers: ring8 radius 2 / std 0.02, grid25 spacing 2 / std 0.05
     assert spacing / std == pytest.approx((2 * 2 * np.sin(np.pi / 8)) / 0.02 if name == "ring8" else 2 / 0.05, rel=1e-5)
+    # paper_units takes the scaled modes back to the papers' coordinates: radius 2 / spacing 2
+    from ganzoo.data import toy
+
+    paper = centres * toy.paper_units(name)
+    if name == "ring8":
+        np.testing.assert_allclose(np.linalg.norm(paper, axis=1), 2.0, rtol=1e-6)
+    else:
+        assert sorted(set(np.round(paper[:, 0], 5))) == [-4, -2, 0, 2, 4]
+    assert std * toy.paper_units(name) == pytest.approx(0.02 if name == "ring8" else 0.05)
 
 
 def test_unknown_names_and_paths():

@@ -244,6 +244,34 @@ def test_gan_unit_pixels_is_the_papers_pixel_scale():
     assert not plain.get_config()["unit_pixels"]
 
 
+def test_gan_linear_scale_is_pacgans_networks_in_the_papers_units():
+    """linear_scale=s: G's last layer is linear and its output divided by s, D reads s x; checked
+    against a NumPy forward pass of the same weights (ReLU MLP, maxout of d_pieces)."""
+    s = 5.0
+    args = dict(image_shape=(2,), latent_dim=3, g_units=(5, 4), d_units=(4,), d_pieces=3,
+                d_input_dropout=0.0, d_dropout=0.0, d_max_norm=0.0)
+    model = ganzoo.build("gan", linear_scale=s, **args)
+    z = np.random.default_rng(0).normal(size=(7, 3)).astype(np.float32)
+    dense = [w for w in model.generator.weights if w.path.endswith(("kernel", "bias"))]
+    h = z.astype(np.float64)
+    for i in range(0, len(dense), 2):
+        h = h @ np.asarray(dense[i]) + np.asarray(dense[i + 1])
+        h = np.maximum(h, 0) if i + 2 < len(dense) else h  # ReLU hidden layers, linear last
+    np.testing.assert_allclose(np.asarray(model.generator(z)), h / s, rtol=1e-5, atol=1e-6)
+    x = np.random.default_rng(1).uniform(-1, 1, size=(7, 2)).astype(np.float32)
+    (k1, b1), (k2, b2) = [[np.asarray(v) for v in layer.weights]
+                          for layer in model.discriminator.layers if layer.weights]
+    pieces = (s * x.astype(np.float64) @ k1 + b1).reshape(7, 4, 3).max(-1)  # maxout of 3
+    np.testing.assert_allclose(np.asarray(model.discriminator(x, training=False)),
+                               pieces @ k2 + b2, rtol=1e-5, atol=1e-5)
+    assert type(model).from_config(model.get_config()).linear_scale == s
+    assert ganzoo.build("gan", **args).get_config()["linear_scale"] == 0.0
+    with pytest.raises(ValueError, match="linear_scale must be >= 0"):
+        ganzoo.build("gan", linear_scale=-1.0, **args)
+    with pytest.raises(ValueError, match="pick one"):
+        ganzoo.build("gan", linear_scale=s, unit_pixels=True, **args)
+
+
 def test_gan_batch_norm_in_the_generator():
     """g_batch_norm: one synchronized batch norm before each of G's ReLUs; it trains, survives a
     config round trip, and refuses to stack on virtual batch norm."""

@@ -743,6 +743,9 @@ def test_steps_gives_every_run_the_budget_in_a_folder_and_report_of_its_own(tmp_
             assert new.key() != old.key()
             if name == "mode_collapse":
                 assert "--config.train.lr_decay_start=90000" in new.args
+                # PacGAN's linear G on the papers' coordinates: ring8 x 2.5, grid25 x 5
+                scale = 2.5 if new.row["dataset"] == "ring8" else 5
+                assert f"--config.arch.linear_scale={scale:g}" in new.args
             if name == "ssgan":
                 assert "--config.log.checkpoint_every=3600" in new.args
                 assert "--config.log.checkpoint_every=1000" in old.args

@@ -28,6 +28,7 @@ def get_config():
     config.arch.d_max_norm = 1.9365
     config.arch.g_batch_norm = False  # batch norm before G's ReLUs (PacGAN's 2-D generators)
     config.arch.unit_pixels = False  # G a sigmoid on [0, 1], D reading [0, 1] (the paper's)
+    config.arch.linear_scale = 0.0  # > 0: G linear, both nets in units this many times the data's
     config.train.steps = 5000
     config.train.batch_size = 100
     config.eval.every = 1000  # FID/KID/IS/... of 2,000 samples (MNIST classifier features)

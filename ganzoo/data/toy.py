@@ -36,6 +36,13 @@ def mixture(name):
     return (modes * scale).astype(np.float32), float(std * scale)
 
 
+def paper_units(name):
+    """How many of the papers' units one unit of the scaled mixture is (ring8 2.5, grid25 5): the
+    ``linear_scale`` that gives a GAN the papers' coordinates."""
+    mixture(name)  # the error for an unknown name
+    return 1.0 / _SPECS[name][2]
+
+
 def sample_mixture(name, n, seed=0):
     """(points float32 [n, 2], mode index int64 [n]): an equal-weight draw from the mixture."""
     modes, std = mixture(name)

@@ -24,6 +24,12 @@ class GAN(GANModel):
     [0, 1] (handed over as 2s - 1) and D reading (x + 1) / 2.
     Works on flat data too: ``image_shape=(2,)`` for 2-D points. ``g_batch_norm=True`` puts batch
     norm (synchronized across replicas) before each of G's ReLUs, as PacGAN's 2-D generators had.
+    ``linear_scale=s`` (s > 0) gives the networks of PacGAN's 2-D experiments on the papers'
+    coordinates while the data stay in the zoo's [-1, 1]: G's last layer is linear and its output
+    is divided by s, D multiplies what it reads by s (for ``ring8`` s = 2.5, ``grid25`` s = 5,
+    the factors ``ganzoo.data.toy`` scaled them by). The same functions in other units, but not
+    the same training: Adam's steps and the initial weights are not scale-free, and in [-1, 1]
+    units D needs s times larger first-layer weights to tell apart modes s times closer.
 
     ``compile(loss=...)`` picks the generator cost: ``minimax`` (log(1 - D(G(z)))),
     ``non_saturating`` (-log D(G(z)), the default, as the paper recommends in practice) or
@@ -48,10 +54,16 @@ class GAN(GANModel):
 
     def __init__(self, g_units=(1200, 1200), d_units=(240, 240), d_pieces=5,
                  d_input_dropout=0.2, d_dropout=0.5, g_init_range=0.05, d_init_range=0.005,
-                 d_max_norm=1.9365, g_batch_norm=False, unit_pixels=False, **kwargs):
+                 d_max_norm=1.9365, g_batch_norm=False, unit_pixels=False, linear_scale=0.0,
+                 **kwargs):
         super().__init__(**kwargs)
         self.g_batch_norm = bool(g_batch_norm)
         self.unit_pixels = bool(unit_pixels)
+        self.linear_scale = float(linear_scale)
+        if not self.linear_scale >= 0:
+            raise ValueError(f"linear_scale must be >= 0 (0: G ends in tanh), got {linear_scale}")
+        if self.linear_scale and self.unit_pixels:
+            raise ValueError("linear_scale and unit_pixels both set G's output: pick one")
         if self.g_batch_norm and self.vbn_reference:
             raise ValueError("g_batch_norm and vbn_reference both normalise G's layers: pick one")
         self.g_units = tuple(int(u) for u in g_units)
@@ -78,11 +90,13 @@ class GAN(GANModel):
                 h = keras.layers.ReLU()(h)
             else:
                 h = keras.layers.Dense(units, activation="relu", kernel_initializer=init)(h)
-        h = keras.layers.Dense(math.prod(self.image_shape),
-                               activation="sigmoid" if self.unit_pixels else "tanh",
+        output = "linear" if self.linear_scale else "sigmoid" if self.unit_pixels else "tanh"
+        h = keras.layers.Dense(math.prod(self.image_shape), activation=output,
                                kernel_initializer=init)(h)
         if self.unit_pixels:  # the paper's sigmoid on [0, 1], handed over on [-1, 1]
             h = keras.layers.Rescaling(2.0, offset=-1.0)(h)
+        if self.linear_scale:  # from the papers' units to the data's
+            h = keras.layers.Rescaling(1.0 / self.linear_scale)(h)
         if self.vbn_reference:
             h = DropReference(self.vbn_reference)(h)
         return keras.Model(z, keras.layers.Reshape(self.image_shape)(h), name="generator")
@@ -95,6 +109,8 @@ class GAN(GANModel):
         h = keras.layers.Flatten()(x)
         if self.unit_pixels:  # D reads the paper's [0, 1] pixels
             h = keras.layers.Rescaling(0.5, offset=0.5)(h)
+        if self.linear_scale:  # D reads the papers' units
+            h = keras.layers.Rescaling(self.linear_scale)(h)
         h = Dropout(self.d_input_dropout)(h)
         for units in self.d_units:
             h = keras.layers.Dense(units * self.d_pieces, kernel_initializer=init,
@@ -118,4 +134,5 @@ class GAN(GANModel):
             "d_max_norm": self.d_max_norm,
             "g_batch_norm": self.g_batch_norm,
             "unit_pixels": self.unit_pixels,
+            "linear_scale": self.linear_scale,
         }
