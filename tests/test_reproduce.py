@@ -771,3 +771,27 @@ def test_curve_styles_draw_no_two_labels_alike():
     first = curve_styles([f"run{i}" for i in range(13)])
     assert [first[f"run{i}"]["color"] for i in range(10)] == [f"C{i}" for i in range(10)]
     assert first["run10"] == {"color": "C0", "marker": "s", "ls": "--"}
+
+
+def test_mode_collapse_report_counts_modes_by_both_rules(tmp_path):
+    """The grid's row: modes with >= 20 of 2,500 high-quality samples (the goal's rule) and modes
+    with any sample (PacGAN's released code), mean ± std over seeds, from hand-made counts."""
+    from ganzoo.reproduce.mode_collapse import ModeCollapse
+
+    table = ModeCollapse()
+    runs = [r for r in table.runs(False) if r.name in ("grid25_pack1_seed0", "grid25_pack1_seed1")]
+    results = []
+    for run, counts in zip(runs, ([100] * 20 + [19, 1, 0, 0, 0], [100] * 10 + [5] * 5 + [0] * 10)):
+        workdir = tmp_path / run.name
+        workdir.mkdir()
+        np.save(workdir / "points.npy", np.zeros((10, 2), np.float32))
+        score = {"modes_captured": int(np.sum(np.asarray(counts) >= 20)), "num_modes": 25,
+                 "high_quality": 0.9, "reverse_kl": 0.1, "counts": counts}
+        results.append((run, str(workdir), score, 60.0))
+    figures = tmp_path / "figures"
+    figures.mkdir()
+    text = table.report(results, False, str(figures))
+    row = next(line for line in text.splitlines() if line.startswith("| **ganzoo GAN**"))
+    # modes: 20 and 10 -> 15 ± 7.1; any sample: 22 and 15 -> 18.5 ± 4.9 (sample std, ddof 1)
+    assert row.split(" | ")[1:3] == ["15.0 ± 7.1", "18.5 ± 4.9"]
+    assert "| model | modes | any sample | high quality | reverse KL | goal |" in text
