@@ -122,9 +122,9 @@ class ModeCollapse(core.Table):
         lines = ["## Results", "",
                  f"{NUM_SAMPLES} samples a run (from the EMA generator), mean ± standard "
                  "deviation over seeds (the paper: ± standard error over 10 trials). *modes*: "
-                 f"modes with at least a fifth of a uniform share of the high-quality samples "
-                 f"({NUM_SAMPLES // 5} over the number of modes), the rule the goal is judged "
-                 "on; *any sample*: modes with at least one, the count PacGAN's released code "
+                 "modes with at least a fifth of a uniform share of the samples (ring "
+                 f"{NUM_SAMPLES / 5 / 8:g}, grid {NUM_SAMPLES / 5 / 25:g}), the rule the goal is "
+                 "judged on; *any sample*: modes with at least one, the count PacGAN's released code "
                  "makes (`MetricLogger` in its synthetic_data_experiments).", ""]
         folder = os.path.basename(figures)
         for dataset in ("ring8", "grid25"):
