@@ -145,7 +145,8 @@ class ModeCollapse(core.Table):
                 met = (np.mean(modes) >= target_modes and np.mean(hq) >= 100 * target_hq
                        and np.mean(kl) <= target_kl)
                 label = "GAN" if pack == 1 else f"PacGAN{pack}"
-                rows.append([f"**ganzoo {label}** ({len(group)} seeds)", core.fmt_mean_std(modes, 1),
+                seeds = f"{len(group)} seed{'s' * (len(group) != 1)}"
+                rows.append([f"**ganzoo {label}** ({seeds})", core.fmt_mean_std(modes, 1),
                              core.fmt_mean_std(touched, 1),
                              core.fmt_mean_std(hq, 1) + "%", core.fmt_mean_std(kl, 3),
                              "met" if met else "not met"])
