@@ -11,9 +11,10 @@ def mode_coverage(samples, modes, std, min_count=None):
     registers with that mode. A mode is *captured* when at least ``min_count`` high-quality
     samples register with it; the default is a fifth of the number a uniform cover would give
     (20 of 2,500 samples over 25 modes), the rule ganzoo's tables judge their goals on;
-    ``min_count=1`` gives the count of PacGAN's released code (any high-quality sample). ``reverse_kl`` is KL(p || uniform)
-    of the histogram p of high-quality samples over the modes: 0 when even, log(K) when every
-    sample sits on one mode (infinite when no sample is high quality).
+    ``min_count=1`` gives the count of PacGAN's released code (any high-quality sample).
+    ``reverse_kl`` is KL(p || uniform) of the histogram p of high-quality samples over the modes:
+    0 when even, log(K) when every sample sits on one mode (infinite when no sample is high
+    quality).
 
     Returns a dict: ``modes_captured`` (int), ``num_modes``, ``high_quality`` (fraction of
     samples), ``reverse_kl``, ``counts`` (per mode), ``min_count``.

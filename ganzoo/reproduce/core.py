@@ -573,6 +573,11 @@ def mean_std(values):
     return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
 
 
+def seeds_phrase(n):
+    """"1 seed", "3 seeds": a table row's count of the runs it averages."""
+    return f"{n} seed{'s' * (n != 1)}"
+
+
 def fmt_mean_std(values, digits=2):
     mean, std = mean_std(values)
     return f"{mean:.{digits}f} ± {std:.{digits}f}" if len(values) > 1 else f"{mean:.{digits}f}"

@@ -28,7 +28,7 @@ NUM_SAMPLES = 2500  # PacGAN's figure and metric sample count
 # rate had not placed one sample within 3 std of a mode after 4,000 steps, so Adam(1e-3, 0.5);
 # G linear and both networks on the papers' coordinates (``linear_scale``: ganzoo's mixtures
 # are scaled into [-1, 1], and a tanh G with D on those units covered 8.3 of the grid's modes
-# (PacGAN2 12.0) against 11 (PacGAN2 21-22) on the papers' units, seed 0); no batch norm in G
+# (PacGAN2 12.0) against 13.7 (PacGAN2 17.3) on the papers' units, 3 seeds); no batch norm in G
 # (PacGAN's had it: 9 modes, PacGAN2 about 10, seed 0); the learning rates decay linearly to 0
 # over the second half (the first half's oscillations between 94% and 79% high-quality samples
 # settle); samples from the EMA of G's weights.
@@ -124,8 +124,8 @@ class ModeCollapse(core.Table):
                  "deviation over seeds (the paper: ± standard error over 10 trials). *modes*: "
                  "modes with at least a fifth of a uniform share of the samples (ring "
                  f"{NUM_SAMPLES / 5 / 8:g}, grid {NUM_SAMPLES / 5 / 25:g}), the rule the goal is "
-                 "judged on; *any sample*: modes with at least one, the count PacGAN's released code "
-                 "makes (`MetricLogger` in its synthetic_data_experiments).", ""]
+                 "judged on; *any sample*: modes with at least one, the count PacGAN's released "
+                 "code makes (`MetricLogger` in its synthetic_data_experiments).", ""]
         folder = os.path.basename(figures)
         for dataset in ("ring8", "grid25"):
             rows = []
@@ -145,8 +145,8 @@ class ModeCollapse(core.Table):
                 met = (np.mean(modes) >= target_modes and np.mean(hq) >= 100 * target_hq
                        and np.mean(kl) <= target_kl)
                 label = "GAN" if pack == 1 else f"PacGAN{pack}"
-                seeds = f"{len(group)} seed{'s' * (len(group) != 1)}"
-                rows.append([f"**ganzoo {label}** ({seeds})", core.fmt_mean_std(modes, 1),
+                rows.append([f"**ganzoo {label}** ({core.seeds_phrase(len(group))})",
+                             core.fmt_mean_std(modes, 1),
                              core.fmt_mean_std(touched, 1),
                              core.fmt_mean_std(hq, 1) + "%", core.fmt_mean_std(kl, 3),
                              "met" if met else "not met"])

@@ -114,8 +114,8 @@ class StackedMNIST(core.Table):
             kls = [g["kl"] for g in group]
             met = np.mean(modes) >= GOAL_MODES and np.mean(kls) <= GOAL_KL
             label = "DCGAN" if pack == 1 else f"PacDCGAN{pack}"
-            seeds = f"{len(group)} seed{'s' * (len(group) != 1)}"
-            rows.append([f"**ganzoo {label}** ({seeds})", core.fmt_mean_std(modes, 1),
+            rows.append([f"**ganzoo {label}** ({core.seeds_phrase(len(group))})",
+                         core.fmt_mean_std(modes, 1),
                          core.fmt_mean_std(kls, 3), "met" if met else "not met"])
         rows.append([f"real test stacks ({real['count']:,})", str(real["modes_captured"]),
                      f"{real['kl']:.3f}", ""])
