@@ -167,7 +167,7 @@ def paired_rows(sources, translations, targets, per_row=8):
     return np.concatenate(rows), min(per_row, len(blocks[0]))
 
 
-def render_samples(model, latents, labels, path, modes=None, title=None):
+def render_samples(model, latents, labels, path, modes=None, title=None, mode_std=None):
     """Samples for fixed latents -> PNG (image grid, or a scatter plot for 2-D points).
     Paired models take fixed (sources, targets) as (latents, labels) and draw rows of
     sources / translations / targets. Returns the uint8 grid of images, or None for points."""
@@ -176,7 +176,7 @@ def render_samples(model, latents, labels, path, modes=None, title=None):
         return save_image_grid(images, path, nrow=nrow)
     samples = model.generate_from_latents(latents, labels)
     if len(model.image_shape) == 1:
-        save_scatter(samples, path, modes=modes, title=title)
+        save_scatter(samples, path, modes=modes, title=title, mode_std=mode_std)
         return None
     nrow = None
     if labels is not None and model.num_classes <= 20:
@@ -189,11 +189,12 @@ class SampleGrid(StepCounter):
     """Every ``every`` steps, samples of the fixed latent batch to ``directory/step-N.png``
     (and to TensorBoard as an image when ``writer`` is given)."""
 
-    def __init__(self, latents, directory, every=500, labels=None, writer=None, modes=None):
+    def __init__(self, latents, directory, every=500, labels=None, writer=None, modes=None,
+                 mode_std=None):
         super().__init__()
         self.latents, self.labels = latents, labels
         self.directory, self.every = directory, int(every)
-        self.writer, self.modes = writer, modes
+        self.writer, self.modes, self.mode_std = writer, modes, mode_std
 
     def on_train_batch_end(self, batch, logs=None):
         super().on_train_batch_end(batch, logs)
@@ -203,7 +204,7 @@ class SampleGrid(StepCounter):
     def write(self, step):
         path = os.path.join(self.directory, f"step-{step:08d}.png")
         grid = render_samples(self.model, self.latents, self.labels, path, self.modes,
-                              title=f"step {step}")
+                              title=f"step {step}", mode_std=self.mode_std)
         if self.writer is not None:
             if grid is None:  # scatter plot: log the PNG itself
                 from PIL import Image

@@ -91,18 +91,33 @@ def save_image_grid(images, path, nrow=None, padding=2):
     return grid
 
 
-def save_scatter(points, path, modes=None, title=None):
-    """Writes a PNG scatter plot of 2-D samples, with the mixture's modes marked if given."""
+def save_scatter(points, path, modes=None, title=None, mode_std=None):
+    """Writes a PNG scatter plot of 2-D samples over the mixture's modes when given: each mode a
+    red circle of the high-quality radius (3 ``mode_std``, ``metrics.mode_coverage``'s rule) or,
+    without ``mode_std``, a red cross; the samples are drawn over the modes, so that a mode
+    holding every sample shows them."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from ganzoo.metrics.modes import HIGH_QUALITY_STDS
+
     points = np.asarray(points)
     fig, ax = plt.subplots(figsize=(5, 5), dpi=100)
-    ax.scatter(points[:, 0], points[:, 1], s=2, alpha=0.4, label="samples")
     if modes is not None:
-        ax.scatter(modes[:, 0], modes[:, 1], s=40, marker="x", c="red", label="modes")
+        modes = np.asarray(modes)
+        if mode_std:
+            radius = HIGH_QUALITY_STDS * mode_std
+            for i, (x, y) in enumerate(modes):
+                ax.add_patch(plt.Circle((x, y), radius, fill=False, color="red", lw=0.8, zorder=1,
+                                        label=f"modes ({HIGH_QUALITY_STDS:g} std)" if i == 0
+                                        else None))
+        else:
+            ax.scatter(modes[:, 0], modes[:, 1], s=40, marker="x", c="red", label="modes",
+                       zorder=1)
+    ax.scatter(points[:, 0], points[:, 1], s=2, alpha=0.4, c="tab:blue", label="samples",
+               zorder=2)
     ax.set_xlim(-1.05, 1.05)
     ax.set_ylim(-1.05, 1.05)
     ax.set_aspect("equal")

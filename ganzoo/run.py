@@ -583,7 +583,8 @@ def train(config):
         checkpoint = cb.Checkpoint(ckpt_dir, config.log.keep_checkpoints, on_save=after_save)
         callbacks += [
             cb.SampleGrid(latents, os.path.join(workdir, "samples"), config.log.sample_every,
-                          labels=labels, writer=writer, modes=getattr(source, "modes", None)),
+                          labels=labels, writer=writer, modes=getattr(source, "modes", None),
+                          mode_std=getattr(source, "mode_std", None)),
             checkpoint,
         ]
         if evaluator is not None:
@@ -616,7 +617,8 @@ def train(config):
     if chief:
         step = cb.model_step(model)
         cb.render_samples(model, latents, labels, os.path.join(workdir, "samples.png"),
-                          getattr(source, "modes", None), title=f"{config.model}, step {step}")
+                          getattr(source, "modes", None), title=f"{config.model}, step {step}",
+                          mode_std=getattr(source, "mode_std", None))
         history.write_csv(csv_path)
         history.plot(os.path.join(workdir, "loss_curve.png"))
         print(f"{PROG}: done at step {step}; samples in {os.path.join(workdir, 'samples.png')}")

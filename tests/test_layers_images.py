@@ -1,11 +1,11 @@
-"""The Maxout layer and the image-grid helper against NumPy."""
+"""The Maxout layer, the image-grid helper against NumPy, and the 2-D scatter plot."""
 
 import keras
 import numpy as np
 import pytest
 from PIL import Image
 
-from ganzoo.images import image_grid, save_image_grid
+from ganzoo.images import image_grid, save_image_grid, save_scatter
 from ganzoo.layers import Maxout
 
 
@@ -38,3 +38,27 @@ def test_image_grid_layout_and_scaling(tmp_path):
 def test_image_grid_rejects_empty():
     with pytest.raises(ValueError, match="non-empty"):
         image_grid(np.zeros((0, 2, 2, 1)))
+
+
+@pytest.mark.parametrize("mode_std", [0.008, None])
+def test_scatter_shows_samples_sitting_on_a_mode(tmp_path, mode_std):
+    """A GAN collapsed onto one mode puts every sample on that mode's marker: the samples are
+    drawn over the modes, so the picture shows them (blue pixels where a run with no sample in
+    view has none)."""
+    modes = np.array([[0.8, 0.0], [-0.8, 0.0], [0.0, 0.8]], np.float32)
+
+    def render(points, name):
+        save_scatter(points, str(tmp_path / name), modes=modes, mode_std=mode_std)
+        with Image.open(tmp_path / name) as png:
+            return np.asarray(png.convert("RGB")).astype(int)
+
+    on_mode = render(np.tile(modes[:1], (500, 1)), "on.png")
+    out_of_view = render(np.full((500, 2), 5.0, np.float32), "out.png")  # clipped by the axes
+    assert on_mode.shape == out_of_view.shape
+    changed = np.any(on_mode != out_of_view, axis=-1)
+    assert changed.sum() >= 4
+    r, b = on_mode[changed][:, 0], on_mode[changed][:, 2]
+    assert np.all(b > r)  # the samples' blue over the modes' red and the white
+    # the modes: three red markers in both pictures
+    red = (out_of_view[..., 0] > 200) & (out_of_view[..., 1] < 80) & (out_of_view[..., 2] < 80)
+    assert red.sum() > 3 * 10

@@ -3,6 +3,8 @@ https://arxiv.org/abs/1705.07761; Lin et al. 2018, PacGAN, https://arxiv.org/abs
 
 import numpy as np
 
+HIGH_QUALITY_STDS = 3.0  # a sample within this many stds of its nearest mode is high quality
+
 
 def mode_coverage(samples, modes, std, min_count=None):
     """How many modes of a mixture the samples cover, and how evenly.
@@ -33,7 +35,7 @@ def mode_coverage(samples, modes, std, min_count=None):
         min_count = 0.2 * len(samples) / k
     distances = np.linalg.norm(samples[:, None, :] - modes[None, :, :], axis=-1)
     nearest = distances.argmin(axis=1)
-    good = distances[np.arange(len(samples)), nearest] <= 3.0 * std
+    good = distances[np.arange(len(samples)), nearest] <= HIGH_QUALITY_STDS * std
     counts = np.bincount(nearest[good], minlength=k)
     total = counts.sum()
     if total:

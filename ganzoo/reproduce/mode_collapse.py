@@ -155,19 +155,20 @@ class ModeCollapse(core.Table):
                       core.markdown_table(["model", "modes", "any sample", "high quality",
                                            "reverse KL", "goal"], rows)]
             # pictures: every run's samples over the modes, one figure a run
-            modes_xy, _ = toy.mixture(dataset)
+            modes_xy, mode_std = toy.mixture(dataset)
             pictures = []
             for run, workdir, score, _ in ours:
                 points = np.load(f"{workdir}/points.npy")
                 png = f"{run.name}.png"
-                save_scatter(points, os.path.join(figures, png), modes=modes_xy,
+                save_scatter(points, os.path.join(figures, png), modes=modes_xy, mode_std=mode_std,
                              title=f"{dataset} pack {run.row['pack']} seed {run.seed}: "
                                    f"{score['modes_captured']}/{score['num_modes']} modes, "
                                    f"{100 * score['high_quality']:.1f}% HQ")
                 pictures.append(f"![{run.name}]({folder}/{png})")
             histogram = f"{dataset}_histograms.png"
             _histograms(ours, os.path.join(figures, histogram))
-            lines += ["Samples (grey) over the mixture's modes (red), every run:", "",
+            lines += ["Samples (blue) over the mixture's modes (red circles: within 3 std of a "
+                      "mode, a high-quality sample), every run:", "",
                       " ".join(pictures), "",
                       "High-quality samples per mode (the histogram behind the reverse KL):", "",
                       f"![{dataset} histograms]({folder}/{histogram})", ""]
