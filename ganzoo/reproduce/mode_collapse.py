@@ -118,6 +118,7 @@ class ModeCollapse(core.Table):
 
         from ganzoo.data import toy
         from ganzoo.images import save_scatter
+        from ganzoo.metrics.modes import HIGH_QUALITY_STDS
 
         lines = ["## Results", "",
                  f"{NUM_SAMPLES} samples a run (from the EMA generator), mean ± standard "
@@ -167,8 +168,9 @@ class ModeCollapse(core.Table):
                 pictures.append(f"![{run.name}]({folder}/{png})")
             histogram = f"{dataset}_histograms.png"
             _histograms(ours, os.path.join(figures, histogram))
-            lines += ["Samples (blue) over the mixture's modes (red circles: within 3 std of a "
-                      "mode, a high-quality sample), every run:", "",
+            lines += ["Samples (blue) over the mixture's modes (red circles: within "
+                      f"{HIGH_QUALITY_STDS:g} std of a mode, a high-quality sample), every run:",
+                      "",
                       " ".join(pictures), "",
                       "High-quality samples per mode (the histogram behind the reverse KL):", "",
                       f"![{dataset} histograms]({folder}/{histogram})", ""]
