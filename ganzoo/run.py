@@ -532,6 +532,9 @@ def train(config):
     from ganzoo.images import atomic_write_text
 
     source, strategy, model, evaluator = setup(config)
+    # a 2-D mixture's modes and their std, drawn under its scatter plots (None for images)
+    mixture = {"modes": getattr(source, "modes", None),
+               "mode_std": getattr(source, "mode_std", None)}
     chief = distribute.is_chief(strategy)
     workdir = config.workdir
     ckpt_dir = os.path.join(workdir, "checkpoints")
@@ -583,8 +586,7 @@ def train(config):
         checkpoint = cb.Checkpoint(ckpt_dir, config.log.keep_checkpoints, on_save=after_save)
         callbacks += [
             cb.SampleGrid(latents, os.path.join(workdir, "samples"), config.log.sample_every,
-                          labels=labels, writer=writer, modes=getattr(source, "modes", None),
-                          mode_std=getattr(source, "mode_std", None)),
+                          labels=labels, writer=writer, **mixture),
             checkpoint,
         ]
         if evaluator is not None:
@@ -617,8 +619,7 @@ def train(config):
     if chief:
         step = cb.model_step(model)
         cb.render_samples(model, latents, labels, os.path.join(workdir, "samples.png"),
-                          getattr(source, "modes", None), title=f"{config.model}, step {step}",
-                          mode_std=getattr(source, "mode_std", None))
+                          title=f"{config.model}, step {step}", **mixture)
         history.write_csv(csv_path)
         history.plot(os.path.join(workdir, "loss_curve.png"))
         print(f"{PROG}: done at step {step}; samples in {os.path.join(workdir, 'samples.png')}")

@@ -111,7 +111,7 @@ class ModeCollapse(core.Table):
         return run.row["dataset"]
 
     def curve_label(self, run):
-        return "GAN" if run.row["pack"] == 1 else f"PacGAN{run.row['pack']}"
+        return pack_label(run.row["pack"])
 
     def report(self, results, quick, figures):
         import os
@@ -145,7 +145,7 @@ class ModeCollapse(core.Table):
                 kl = [g["reverse_kl"] for g in group]
                 met = (np.mean(modes) >= target_modes and np.mean(hq) >= 100 * target_hq
                        and np.mean(kl) <= target_kl)
-                label = "GAN" if pack == 1 else f"PacGAN{pack}"
+                label = pack_label(pack)
                 rows.append([f"**ganzoo {label}** ({core.seeds_phrase(len(group))})",
                              core.fmt_mean_std(modes, 1),
                              core.fmt_mean_std(touched, 1),
@@ -175,6 +175,11 @@ class ModeCollapse(core.Table):
                       "High-quality samples per mode (the histogram behind the reverse KL):", "",
                       f"![{dataset} histograms]({folder}/{histogram})", ""]
         return "\n".join(lines) + "\n" + core.commands_section(results)
+
+
+def pack_label(pack):
+    """The paper's name of a GAN whose discriminator judges ``pack`` samples at once."""
+    return "GAN" if pack == 1 else f"PacGAN{pack}"
 
 
 def modes_touched(score):
