@@ -82,6 +82,34 @@ def test_packing_round_trips_through_keras_files(tmp_path):
 
 # -- Parzen: sigma chosen on a validation split -------------------------------------------------
 
+@pytest.mark.parametrize("table, inputs", [("stacked_mnist", 64), ("mode_collapse", 100)])
+def test_packed_runs_give_the_discriminator_as_many_inputs_a_step_as_pacgans_code(table, inputs):
+    """PacGAN's code feeds D the same number of inputs a step packed or not (64 on Stacked
+    MNIST, 100 on the 2-D mixtures), so G draws m times as many samples: a packed run's batch
+    is m times the unpacked one, never the same batch cut into fewer packs."""
+    import importlib.util
+
+    from ganzoo.run import default_config_path
+
+    packs = set()
+    for run in TABLES[table].runs(quick=False):
+        args = run.args
+        flags = dict(a[2:].split("=", 1) for a in args if a.startswith("--") and "=" in a)
+        if "config.train.batch_size" in flags:
+            batch = int(flags["config.train.batch_size"])
+        else:  # the zoo config's own batch
+            path = default_config_path(args[args.index("--model") + 1],
+                                       args[args.index("--dataset") + 1])
+            spec = importlib.util.spec_from_file_location("zoo_config", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            batch = module.get_config().train.batch_size
+        pack = int(flags["config.arch.pack"])
+        packs.add(pack)
+        assert batch == inputs * pack, (run.name, batch, pack)
+    assert packs >= {1, 2}
+
+
 def test_parzen_sigma_is_chosen_on_the_validation_split_not_the_test_split():
     rng = np.random.default_rng(0)
     samples = rng.normal(size=(50, 3))

@@ -19,6 +19,11 @@ PAPER = [("DCGAN (VEEGAN's figure)", "99.0", "3.40"), ("ALI", "16.0", "5.40"),
          ("PacDCGAN2", "1000.0 ± 0.00", "0.06 ± 0.003"), ("PacDCGAN3", "1000.0 ± 0.00", "0.06 ± 0.003"),
          ("PacDCGAN4", "1000.0 ± 0.00", "0.07 ± 0.005")]
 GOAL_MODES, GOAL_KL = 1000, 0.1
+# PacGAN's code (stacked_MNIST_experiments/VEEGAN_experiment/model.py) feeds D 64 inputs a step,
+# each of m stacks when packed: G draws 64 * m samples a step, so a packed run's batch is 64 * m
+# examples (cutting a batch of 64 into 32 packs would halve D's inputs; mode_collapse does the same
+# with its 100 inputs a step)
+BATCH_PACKS = 64
 NUM_SAMPLES = 26_000
 
 
@@ -58,6 +63,8 @@ class StackedMNIST(core.Table):
                         "--config.arch.ema_decay=0.999", f"--config.arch.pack={pack}",
                         f"--steps={steps}", f"--seed={seed}", "--config.eval.every=0",
                         f"--config.log.checkpoint_every={min(steps, 500)}"]
+                if pack > 1:  # the default batch (64) is BATCH_PACKS inputs unpacked
+                    args += [f"--config.train.batch_size={BATCH_PACKS * pack}"]
                 if quick:
                     args += ["--config.arch.g_filters=8", "--config.arch.d_filters=8",
                              "--config.log.sample_every=1000"]
