@@ -80,8 +80,6 @@ def test_packing_round_trips_through_keras_files(tmp_path):
     assert loaded.pack == 2 and loaded.discriminator.input.shape[-1] == 2
 
 
-# -- Parzen: sigma chosen on a validation split -------------------------------------------------
-
 @pytest.mark.parametrize("table, inputs", [("stacked_mnist", 64), ("mode_collapse", 100)])
 def test_packed_runs_give_the_discriminator_as_many_inputs_a_step_as_pacgans_code(table, inputs):
     """PacGAN's code feeds D the same number of inputs a step packed or not (64 on Stacked
@@ -109,6 +107,8 @@ def test_packed_runs_give_the_discriminator_as_many_inputs_a_step_as_pacgans_cod
         assert batch == inputs * pack, (run.name, batch, pack)
     assert packs >= {1, 2}
 
+
+# -- Parzen: sigma chosen on a validation split -------------------------------------------------
 
 def test_parzen_sigma_is_chosen_on_the_validation_split_not_the_test_split():
     rng = np.random.default_rng(0)

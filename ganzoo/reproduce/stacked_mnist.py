@@ -2,9 +2,9 @@
 
 Three MNIST digits stacked as the channels of one 28x28x3 image make 1,000 modes. DCGAN and
 DCGAN with packing (PacDCGAN, m = 2; D sees 64 inputs a step either way, as in PacGAN's code)
-train on ``stacked_mnist``; 26,000 samples a run are read
-channel by channel by ganzoo's MNIST classifier, and ``ganzoo.metrics.stacked_mnist_modes``
-counts the modes with at least one sample and the KL of the mode histogram to uniform.
+train on ``stacked_mnist``; 26,000 samples a run are read channel by channel by ganzoo's MNIST
+classifier, and ``ganzoo.metrics.stacked_mnist_modes`` counts the modes with at least one sample
+and the KL of the mode histogram to uniform.
 """
 
 import os
