@@ -85,7 +85,7 @@ def test_packed_runs_give_the_discriminator_as_many_inputs_a_step_as_pacgans_cod
     """PacGAN's code feeds D the same number of inputs a step packed or not (64 on Stacked
     MNIST, 100 on the 2-D mixtures), so G draws m times as many samples: a packed run's batch
     is m times the unpacked one, never the same batch cut into fewer packs."""
-    import importlib.util
+    import importlib
 
     from ganzoo.run import default_config_path
 
@@ -98,9 +98,7 @@ def test_packed_runs_give_the_discriminator_as_many_inputs_a_step_as_pacgans_cod
         else:  # the zoo config's own batch
             path = default_config_path(args[args.index("--model") + 1],
                                        args[args.index("--dataset") + 1])
-            spec = importlib.util.spec_from_file_location("zoo_config", path)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
+            module = importlib.import_module("zoo_configs." + os.path.basename(path)[:-3])
             batch = module.get_config().train.batch_size
         pack = int(flags["config.arch.pack"])
         packs.add(pack)
