@@ -179,6 +179,8 @@ def test_bad_arguments_name_the_valid_choices(capsys):
     with pytest.raises(SystemExit):
         twin.parse_args([])
     assert "give --mnist_dir" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="--from_csv: no file"):
+        twin.main(["--from_csv", "/no/such/twin.csv"])
 
 
 def test_summary_and_plot_read_a_written_csv(tmp_path):

@@ -268,6 +268,8 @@ def read_csv(path):
     import csv
 
     curves = {}
+    if not os.path.isfile(path):
+        raise SystemExit(f"--from_csv: no file {path}")
     with open(path) as f:
         for row in csv.DictReader(f):
             errors = tuple(int(row[c]) for c in ("errors_raw", "errors_authors_average",
@@ -329,8 +331,11 @@ def main(argv=None):
         if args.plot:
             plot(curves, args.plot)
         return 0
-    import jax
-
+    try:
+        import jax
+    except ImportError:
+        raise SystemExit("ssgan_authors_twin_jax: needs JAX (pip install jax; jax[cuda12] or "
+                         "jax[cuda13] for a GPU)") from None
     jax.config.update("jax_default_matmul_precision", args.precision)
     import jax.numpy as jnp
 
