@@ -409,5 +409,6 @@ def main(argv=None):
         plot(curves, args.plot)
     return 0
 
+
 if __name__ == "__main__":
     sys.exit(main())
