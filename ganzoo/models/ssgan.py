@@ -144,10 +144,12 @@ class SSGAN(GANModel):
         return keras.Model(x, [logits, features], name="discriminator")
 
     def initialize_from_data(self, images, num_latents=None):
-        """The paper's data-dependent initialisation of every weight-normalised layer: D's on a
-        batch of real images (noise off), G's output layer on the latents of as many samples
-        (batch norm on the batch's statistics). ``python -m ganzoo.run`` calls it on the
-        first 500 training images of a fresh run."""
+        """The data-dependent initialisation of weight normalisation (Salimans & Kingma 2016)
+        for every weight-normalised layer: D's on a batch of real images (noise off; the
+        authors' code keeps D's noise on), G's output layer on the latents of as many samples
+        (batch norm on the batch's statistics; the authors' MNIST code initialises D alone and
+        leaves G's output lengths at 1). ``python -m ganzoo.run`` calls it on the first 500
+        training images of a fresh run."""
         h = tf.convert_to_tensor(images, tf.float32)
         for layer in self.discriminator.layers[1:]:
             h = layer.initialize_from(h) if isinstance(layer, WeightNormDense) else layer(h, training=False)
