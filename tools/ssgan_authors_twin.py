@@ -23,7 +23,9 @@ today's Python, so this script re-states that file's computation, read line by l
 
 Every ``--every`` steps it prints the test errors of D as trained, of the authors' average and
 of that average divided by its start-up bias (1 - 0.9999^t), which is what ganzoo's ``ssgan``
-classifies with. Needs torch (``pip install -e '.[fid]'``).
+classifies with. Needs torch (``pip install -e '.[fid]'``). ``tools/ssgan_authors_twin_jax.py``
+states the same computation in JAX, many label draws at once, for the paper's whole budget on
+a GPU (its docstring has the figures measured).
 
     python tools/ssgan_authors_twin.py --mnist_dir ../shared/data/mnist --steps 6000
 """
