@@ -159,16 +159,25 @@ def test_labelled_draw_is_the_first_ten_of_each_class_after_the_permutation():
     np.testing.assert_array_equal(x_init, x[order[:500]])
 
 
-@pytest.mark.parametrize("compress", [False, True])
-def test_read_idx_reads_mnist_files(tmp_path, compress):
-    images = np.random.RandomState(0).randint(0, 256, (3, 28, 28)).astype(np.uint8)
-    data = b"\x00\x00\x08\x03" + np.array([3, 28, 28], ">i4").tobytes() + images.tobytes()
-    name = "t10k-images-idx3-ubyte" + (".gz" if compress else "")
-    with (gzip.open if compress else open)(tmp_path / name, "wb") as f:
-        f.write(data)
-    np.testing.assert_array_equal(twin.read_idx(str(tmp_path), "t10k-images-idx3-ubyte"), images)
-    with pytest.raises(SystemExit, match="no train-images-idx3-ubyte"):
-        twin.read_idx(str(tmp_path), "train-images-idx3-ubyte")
+def test_load_reads_mnist_through_ganzoos_idx_reader(tmp_path):
+    """The twin reads IDX files with ganzoo/data/idx.py (without importing the package) and
+    refuses, in one line, a folder that is not the full MNIST."""
+    rs = np.random.RandomState(0)
+    for prefix, n in (("train", 3), ("t10k", 2)):
+        images = rs.randint(0, 256, (n, 28, 28)).astype(np.uint8)
+        head = b"\x00\x00\x08\x03" + np.array([n, 28, 28], ">i4").tobytes()
+        with gzip.open(tmp_path / f"{prefix}-images-idx3-ubyte.gz", "wb") as f:
+            f.write(head + images.tobytes())
+        labels = np.arange(n, dtype=np.uint8)
+        (tmp_path / f"{prefix}-labels-idx1-ubyte").write_bytes(
+            b"\x00\x00\x08\x01" + np.array([n], ">i4").tobytes() + labels.tobytes())
+    idx = twin._idx_reader()
+    images, labels = idx.load_idx_split(str(tmp_path), "train")
+    assert images.shape == (3, 28, 28, 1) and labels.tolist() == [0, 1, 2]
+    with pytest.raises(SystemExit, match="expected MNIST's 60,000 / 10,000 digits"):
+        twin.load(str(tmp_path))
+    with pytest.raises(SystemExit, match="--mnist_dir: no train-images-idx3-ubyte"):
+        twin.load(str(tmp_path / "nothing"))
 
 
 def test_bad_arguments_name_the_valid_choices(capsys):

@@ -15,7 +15,8 @@ computation in JAX, with differences of form only:
 - D takes its labelled, unlabelled and generated batches as one batch of 300, and the feature
   matching's real and generated batches as one of 200: D has no batch statistics, so each
   digit's output is the same as alone (every digit draws its own noise);
-- loads the MNIST IDX files itself (the GPU machine has no TensorFlow).
+- reads the MNIST IDX files with ganzoo's reader, ``ganzoo/data/idx.py``, loaded from its file
+  (importing the ``ganzoo`` package imports TensorFlow, which the GPU machine lacks).
 
 ``--variants authors,ganzoo`` also trains each draw with ganzoo's three changes to the recipe
 (``zoo_configs/ssgan_mnist.py``: G's rate 3e-4 instead of 3e-3, a trained scale in G's batch
@@ -44,7 +45,7 @@ Measured on one H200 (2026-12-04; the CSVs are in ``docs/metrics/``):
 """
 
 import argparse
-import gzip
+import importlib.util
 import os
 import sys
 import time
@@ -92,30 +93,28 @@ def parse_args(argv):
     return args
 
 
-def read_idx(folder, stem):
-    """The array of MNIST's IDX file ``stem`` (or ``stem``.gz) in ``folder``."""
-    for name in (stem, stem + ".gz"):
-        path = os.path.join(folder, name)
-        if os.path.exists(path):
-            opener = gzip.open if name.endswith(".gz") else open
-            with opener(path, "rb") as f:
-                data = f.read()
-            if data[:3] != b"\x00\x00\x08":
-                raise SystemExit(f"{path}: not an IDX file of unsigned bytes")
-            ndim = data[3]
-            shape = tuple(int(n) for n in np.frombuffer(data, ">i4", ndim, 4))
-            return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(shape)
-    raise SystemExit(f"{folder}: no {stem} or {stem}.gz (MNIST's IDX files)")
+def _idx_reader():
+    """ganzoo/data/idx.py (NumPy and gzip only) without the ``ganzoo`` package's imports."""
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "ganzoo",
+                        "data", "idx.py")
+    spec = importlib.util.spec_from_file_location("ganzoo_idx", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def load(folder):
-    x_train = read_idx(folder, "train-images-idx3-ubyte").reshape(-1, 784) / np.float32(255)
-    y_train = read_idx(folder, "train-labels-idx1-ubyte").astype(np.int32)
-    x_test = read_idx(folder, "t10k-images-idx3-ubyte").reshape(-1, 784) / np.float32(255)
-    y_test = read_idx(folder, "t10k-labels-idx1-ubyte").astype(np.int32)
-    if len(x_train) != 60_000 or len(x_test) != 10_000:
-        raise SystemExit(f"{folder}: expected MNIST's 60,000 / 10,000 digits")
-    return x_train.astype(np.float32), y_train, x_test.astype(np.float32), y_test
+    """MNIST's training and test digits as [N, 784] float32 pixels in [0, 1] and int32 labels."""
+    idx = _idx_reader()
+    try:
+        (x_train, y_train), (x_test, y_test) = (idx.load_idx_split(folder, split)
+                                                for split in ("train", "test"))
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"--mnist_dir: {error}") from None
+    if len(x_train) != 60_000 or len(x_test) != 10_000 or y_train is None or y_test is None:
+        raise SystemExit(f"{folder}: expected MNIST's 60,000 / 10,000 digits with labels")
+    pixels = lambda x: (x.reshape(len(x), 784) / np.float32(255)).astype(np.float32)  # noqa: E731
+    return pixels(x_train), y_train.astype(np.int32), pixels(x_test), y_test.astype(np.int32)
 
 
 def labelled_draw(x_train, y_train, seed_data):
@@ -287,11 +286,11 @@ def summary(curves):
         runs = [c for (v, _), c in sorted(curves.items()) if v == variant]
         step = min(max(c) for c in runs)
         rows = np.array([c[step] for c in runs], float)
-        std = (lambda j: rows[:, j].std(ddof=1)) if len(rows) > 1 else (lambda j: 0.0)
+        means = rows.mean(0)
+        stds = rows.std(0, ddof=1) if len(rows) > 1 else np.zeros(rows.shape[1])
+        names = ("as trained", "authors' average", "debiased average")
         lines.append(f"{variant}: test errors at step {step} over {len(rows)} draws, mean ± std: "
-                     + "; ".join(f"{name} {rows[:, j].mean():.1f} ± {std(j):.1f}" for j, name in
-                                 enumerate(("as trained", "authors' average",
-                                            "debiased average")))
+                     + "; ".join(f"{n} {m:.1f} ± {sd:.1f}" for n, m, sd in zip(names, means, stds))
                      + " (each draw: " + ", ".join(str(int(r[1])) for r in rows) + ")")
     return lines
 
