@@ -45,12 +45,13 @@ Measured on one H200 (2026-12-04; the CSVs are in ``docs/metrics/``):
 """
 
 import argparse
-import importlib.util
 import os
 import sys
 import time
 
 import numpy as np
+
+from _twin_common import Echo, ganzoo_module, import_jax, pyplot, save
 
 HIDDEN = (1000, 500, 250, 250, 250)
 SIZES = (784, *HIDDEN, 10)
@@ -95,12 +96,7 @@ def parse_args(argv):
 
 def _idx_reader():
     """ganzoo/data/idx.py (NumPy and gzip only) without the ``ganzoo`` package's imports."""
-    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "ganzoo",
-                        "data", "idx.py")
-    spec = importlib.util.spec_from_file_location("ganzoo_idx", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return ganzoo_module("data", "idx.py")
 
 
 def load(folder):
@@ -298,11 +294,7 @@ def summary(curves):
 def plot(curves, path, paper=93.0):
     """Test errors of the authors' average against the step, a line a run, a colour a
     variant; the paper's figure as a dashed line."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=100)
     colours = {"authors": "tab:blue", "ganzoo": "tab:orange"}
     labels = {"authors": "the authors' recipe", "ganzoo": "with ganzoo's three changes"}
@@ -317,9 +309,7 @@ def plot(curves, path, paper=93.0):
     ax.set_title("the authors' recipe in JAX, a line a label draw", fontsize=10)
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    save(fig, path)
 
 
 def main(argv=None):
@@ -330,13 +320,7 @@ def main(argv=None):
         if args.plot:
             plot(curves, args.plot)
         return 0
-    try:
-        import jax
-    except ImportError:
-        raise SystemExit("ssgan_authors_twin_jax: needs JAX (pip install jax; jax[cuda12] or "
-                         "jax[cuda13] for a GPU)") from None
-    jax.config.update("jax_default_matmul_precision", args.precision)
-    import jax.numpy as jnp
+    jax, jnp = import_jax("ssgan_authors_twin_jax", args.precision)
 
     x_train, y_train, x_test, y_test = load(args.mnist_dir)
     fns = build(jax, jnp)
@@ -366,13 +350,7 @@ def main(argv=None):
     rngs = [np.random.RandomState(k + 1) for _, k in runs]  # the authors' batch orders
     unl = [np.arange(60_000) for _ in runs]
     unl2 = [np.arange(60_000) for _ in runs]
-    out = open(args.csv, "w") if args.csv else None
-
-    def emit(line):
-        print(line, flush=True)
-        if out:
-            out.write(line + "\n")
-            out.flush()
+    emit = Echo(args.csv)
 
     emit("epoch,step,seconds,variant,draw,loss_lab,loss_unl,loss_gen,errors_raw,"
          "errors_authors_average,errors_debiased_average")
@@ -401,8 +379,7 @@ def main(argv=None):
         if over:
             print(f"time limit: stopped after epoch {e}", flush=True)
             break
-    if out:
-        out.close()
+    emit.close()
     print("\n".join(summary(curves)), flush=True)
     if args.plot:
         plot(curves, args.plot)
