@@ -272,3 +272,56 @@ def test_echo_prints_and_keeps_every_line(tmp_path, capsys):
     assert (tmp_path / "lines.csv").read_text() == "a,b\n1,2\n"  # flushed before close
     emit.close()
     assert capsys.readouterr().out == "a,b\n1,2\n"
+
+
+def test_keras_batch_norm_is_ganzoos_g_batch_norm():
+    """The ganzoo_pacgan variant's batch norm against keras.layers.BatchNormalization as ganzoo's
+    ``g_batch_norm`` builds it: the training output on a batch, and the moving statistics after
+    one call (momentum 0.9, the batch's biased variance); only the rows marked 1 count."""
+    jax, jnp, fns = _jax()
+    import keras
+
+    g, _ = fns["init"](jax.random.PRNGKey(6), "ganzoo_pacgan")
+    assert {"b0", "scale0", "shift0"} <= set(g)
+    assert np.abs(np.asarray(g["w1"])).max() <= twin.PACGAN_INIT_RANGE
+    g = dict(g, b0=g["b0"] + 0.3, scale0=g["scale0"] * 1.5, shift0=g["shift0"] - 0.2)
+    z = np.random.default_rng(7).standard_normal((300, 2)).astype(np.float32)
+    rows = jnp.asarray(np.r_[np.ones(200), np.zeros(100)], jnp.float32)
+    _, stats = fns["generate"](g, jnp.asarray(z), keras_bn=True, rows=rows)
+
+    layer = keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5)
+    a = z[:200] @ np.asarray(g["w0"]) + np.asarray(g["b0"])
+    layer.build(a.shape)
+    layer.gamma.assign(np.asarray(g["scale0"]))
+    layer.beta.assign(np.asarray(g["shift0"]))
+    out = np.asarray(layer(a, training=True))
+    mean, var = np.asarray(stats[0][0]), np.asarray(stats[1][0])
+    np.testing.assert_allclose(0.9 * 0 + 0.1 * mean, layer.moving_mean.numpy(), rtol=1e-4,
+                               atol=1e-7)
+    np.testing.assert_allclose(0.9 * 1 + 0.1 * var, layer.moving_variance.numpy(), rtol=1e-5)
+    mine = (a - mean) / np.sqrt(var + 1e-5) * np.asarray(g["scale0"]) + np.asarray(g["shift0"])
+    np.testing.assert_allclose(mine, out, rtol=1e-4, atol=1e-4)
+
+
+def test_ganzoo_pacgan_step_moves_the_moving_statistics_twice():
+    """ganzoo's step calls G twice in training (D's update, then G's, both with G's weights of
+    the step's start): the moving statistics become 0.9 (0.9 start + 0.1 s1) + 0.1 s2, the two
+    calls' statistics over the used slots' samples; D's unused rows stay; no EMA is kept."""
+    jax, jnp, fns = _jax()
+    state = fns["start"](jax.random.PRNGKey(8), "ganzoo_pacgan")
+    assert "ema" not in state and state["pop"].shape == (2, 4, twin.G_WIDTH)
+    mask = jnp.asarray([1.0, 0.0, 0.0, 0.0])
+    new = fns["ganzoo_pacgan_step"](state, mask)
+    # the step's own draws: key folded with t = 1, split into real, D's noise, G's noise
+    _, k_zd, k_zg = jax.random.split(jax.random.fold_in(state["key"], 1), 3)
+    rows = jnp.repeat(mask, twin.BATCH)
+    s1, s2 = (np.asarray(fns["generate"](state["g"], jax.random.normal(k, (400, 2)),
+                                         keras_bn=True, rows=rows)[1]) for k in (k_zd, k_zg))
+    expected = 0.9 * (0.9 * np.asarray(state["pop"]) + 0.1 * s1) + 0.1 * s2
+    np.testing.assert_allclose(np.asarray(new["pop"]), expected, rtol=1e-4, atol=1e-6)
+    # only the first 100 samples count: statistics over them alone are the same
+    z100 = jax.random.normal(k_zd, (400, 2))[:100]
+    alone = np.asarray(fns["generate"](state["g"], z100, keras_bn=True)[1])
+    np.testing.assert_allclose(s1, alone, rtol=1e-4, atol=1e-6)
+    np.testing.assert_array_equal(np.asarray(new["d"]["w0"][2:]), np.asarray(state["d"]["w0"][2:]))
+    assert float(new["t"]) == 2.0

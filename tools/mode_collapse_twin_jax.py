@@ -26,6 +26,15 @@ Variants (``--variants``):
   once per sample slot on 100 latents, each call with its own batch statistics; samples with
   the population statistics (running averages, rate 0.05, of the slots' batch statistics).
 
+- ``ganzoo_pacgan``: ganzoo's training loop with PacGAN's settings, as ganzoo's flags would run
+  it (not run on a GPU yet): ``--config.arch.g_batch_norm=true`` (Keras' batch norm, momentum
+  0.9, epsilon 1e-5, over each call's 100 m samples, after a Dense with a bias), weights uniform
+  in +-0.0346 (``--config.arch.{g,d}_init_range``: PacGAN's std 0.02), ``--config.arch.ema_decay=0``,
+  ``--config.train.lr_g=1e-4 --config.train.lr_d=1e-4 --config.train.beta1=0.8`` at a constant
+  rate; one D update, then one G update on fresh noise, as ganzoo alternates them. It asks
+  whether ganzoo needs more than flags (PacGAN's simultaneous updates) to follow PacGAN's recipe
+  at its budget.
+
 Differences of form from both codes: the real points are drawn fresh at every step (PacGAN and
 ganzoo draw them from a fixed set of 100,000, shuffled), the random streams are JAX's, and the
 matrix products run at ``--precision`` (samples are always generated in full float32).
@@ -75,7 +84,9 @@ PAPER = {"grid25": {1: (17.3, 94.8, 0.70), 2: (23.8, 91.3, 0.13), 3: (24.6, 94.2
                     4: (24.8, 93.6, 0.04)},
          "ring8": {1: (6.3, 98.2, 0.45), 2: (7.9, 95.6, 0.07), 3: (7.8, 97.7, 0.10),
                    4: (7.8, 95.9, 0.07)}}
-VARIANTS = ("ganzoo", "authors")
+VARIANTS = ("ganzoo", "authors", "ganzoo_pacgan")
+# uniform weights in +-0.02 sqrt(3): the standard deviation of PacGAN's normal(0.02)
+PACGAN_INIT_RANGE = 0.02 * 3**0.5
 DATASETS = ("grid25", "ring8")
 
 
@@ -156,39 +167,45 @@ def build(jax, jnp, modes, std, total_steps):
         def weight(k, shape):
             if variant == "authors":
                 return 0.02 * jax.random.normal(k, shape)
-            return jax.random.uniform(k, shape, minval=-0.035, maxval=0.035)
+            limit = PACGAN_INIT_RANGE if variant == "ganzoo_pacgan" else 0.035
+            return jax.random.uniform(k, shape, minval=-limit, maxval=limit)
 
         g = {f"w{i}": weight(keys[i], (sizes_g[i], sizes_g[i + 1])) for i in range(5)}
         g["b4"] = jnp.zeros(2)
         for i in range(4):
-            if variant == "authors":
-                g[f"scale{i}"], g[f"shift{i}"] = jnp.ones(G_WIDTH), jnp.zeros(G_WIDTH)
-            else:
+            if variant != "authors":  # Keras' Dense has a bias, also before batch norm
                 g[f"b{i}"] = jnp.zeros(G_WIDTH)
+            if variant != "ganzoo":
+                g[f"scale{i}"], g[f"shift{i}"] = jnp.ones(G_WIDTH), jnp.zeros(G_WIDTH)
         d = {f"w{i}": weight(keys[5 + i], shape) for i, shape in enumerate(sizes_d)}
         d.update({f"b{i}": jnp.zeros(shape[1]) for i, shape in enumerate(sizes_d)})
         return g, d
 
-    def generate(g, z, population=None):
-        """G on latents [n, 2]; the authors' G (it has ``scale0``) uses the batch's statistics,
-        or ``population`` (means, stds [4, 400]) when given. Returns (points, (means, stds))."""
-        h, means, stds = z, [], []
+    def generate(g, z, population=None, keras_bn=False, rows=None):
+        """G on latents [n, 2]. A G with ``scale0`` has batch norm before each ReLU, with the
+        batch's statistics (over the rows where ``rows`` is 1, all by default) or, when given,
+        ``population`` [2, 4, 400]. The authors' (Blocks) normalises by s = sqrt(var + 1e-4)
+        and keeps (mean, s); Keras' (``keras_bn``: ganzoo's ``g_batch_norm``) by
+        sqrt(var + 1e-5) and keeps (mean, var). Returns (points, kept statistics or None)."""
+        h, kept = z, []
+        weights = jnp.ones(z.shape[0]) if rows is None else rows
         for i in range(4):
             a = h @ g[f"w{i}"]
+            if f"b{i}" in g:
+                a = a + g[f"b{i}"]
             if "scale0" in g:
                 if population is None:
-                    mean = a.mean(0)
-                    sd = jnp.sqrt(((a - mean) ** 2).mean(0) + 1e-4)
+                    mean = weights @ a / weights.sum()
+                    var = weights @ (a - mean) ** 2 / weights.sum()
+                    spread = var if keras_bn else jnp.sqrt(var + 1e-4)
                 else:
-                    mean, sd = population[0][i], population[1][i]
-                means.append(mean)
-                stds.append(sd)
-                a = (a - mean) / sd * g[f"scale{i}"] + g[f"shift{i}"]
-            else:
-                a = a + g[f"b{i}"]
+                    mean, spread = population[0][i], population[1][i]
+                kept.append(jnp.stack([mean, spread]))
+                root = jnp.sqrt(spread + 1e-5) if keras_bn else spread
+                a = (a - mean) / root * g[f"scale{i}"] + g[f"shift{i}"]
             h = jax.nn.relu(a)
         out = h @ g["w4"] + g["b4"]
-        return out, (jnp.stack(means), jnp.stack(stds)) if means else None
+        return out, jnp.stack(kept, axis=1) if kept else None
 
     def real_batch(key):
         """[slots, B, 2] points of the mixture, every mode equally likely."""
@@ -241,6 +258,37 @@ def build(jax, jnp, modes, std, total_steps):
         ema = jax.tree.map(lambda s, w: decay * s + (1 - decay) * w, state["ema"], g)
         return dict(state, g=g, d=d, md=md, vd=vd, mg=mg, vg=vg, ema=ema, t=t + 1)
 
+    def ganzoo_pacgan_step(state, mask):
+        """ganzoo's loop (one D update, then one G update on fresh noise and the updated D;
+        Keras' Adam) with PacGAN's settings as ganzoo's flags give them: G's batch norm
+        (``g_batch_norm``) over each call's 100 m samples, its moving statistics (momentum 0.9)
+        updated by both calls of a step; Adam(1e-4, beta_1 0.8) at a constant rate; no EMA."""
+        t = state["t"]
+        key = jax.random.fold_in(state["key"], t.astype(jnp.int32))
+        k_real, k_zd, k_zg = jax.random.split(key, 3)
+        real = real_batch(k_real)
+        rows = jnp.repeat(mask, BATCH)  # the samples of the used slots
+
+        def fake_batch(g, k):
+            out, stats = generate(g, jax.random.normal(k, (PACK_SLOTS * BATCH, 2)),
+                                  keras_bn=True, rows=rows)
+            return out.reshape(PACK_SLOTS, BATCH, 2), jax.lax.stop_gradient(stats)
+
+        fake, stats_d = fake_batch(state["g"], k_zd)
+        grads = jax.grad(d_loss)(state["d"], real, fake, mask)
+        d, md, vd = adam(state["d"], grads, state["md"], state["vd"], t, 1e-4, 0.8, 1e-7, False)
+
+        def g_loss(g):
+            out, stats = fake_batch(g, k_zg)
+            return jax.nn.softplus(-discriminate(d, pack(out, mask))).mean(), stats
+
+        grads, stats_g = jax.grad(g_loss, has_aux=True)(state["g"])
+        g, mg, vg = adam(state["g"], grads, state["mg"], state["vg"], t, 1e-4, 0.8, 1e-7, False)
+        pop = state["pop"]
+        for stats in (stats_d, stats_g):  # Keras: moving = 0.9 moving + 0.1 batch, each call
+            pop = 0.9 * pop + 0.1 * stats
+        return dict(state, g=g, d=d, md=md, vd=vd, mg=mg, vg=vg, pop=pop, t=t + 1)
+
     def authors_step(state, mask):
         t = state["t"]
         key = jax.random.fold_in(state["key"], t.astype(jnp.int32))
@@ -262,10 +310,8 @@ def build(jax, jnp, modes, std, total_steps):
         g, mg, vg = adam(state["g"], g_grads, state["mg"], state["vg"], t, 1e-4, 0.8, 1e-8, True)
         # the slots' batch statistics averaged over the used slots, into the running averages
         used = mask / mask.sum()
-        batch_means = jnp.einsum("s,sij->ij", used, jax.lax.stop_gradient(stats[0]))
-        batch_stds = jnp.einsum("s,sij->ij", used, jax.lax.stop_gradient(stats[1]))
-        pop = (0.95 * state["pop"][0] + 0.05 * batch_means,
-               0.95 * state["pop"][1] + 0.05 * batch_stds)
+        batch = jnp.einsum("s,sabc->abc", used, jax.lax.stop_gradient(stats))
+        pop = 0.95 * state["pop"] + 0.05 * batch
         return dict(state, g=g, d=d, md=md, vd=vd, mg=mg, vg=vg, pop=pop, t=t + 1)
 
     def start(key, variant):
@@ -274,26 +320,29 @@ def build(jax, jnp, modes, std, total_steps):
         state = {"g": g, "d": d, "md": zeros(d), "vd": zeros(d), "mg": zeros(g),
                  "vg": zeros(g), "t": jnp.ones((), jnp.float32),
                  "key": jax.random.fold_in(key, 1)}
-        if variant == "authors":
-            state["pop"] = (jnp.zeros((4, G_WIDTH)), jnp.ones((4, G_WIDTH)))
-        else:
+        if variant == "ganzoo":
             state["ema"] = g
+        else:  # population statistics: means 0, spreads (stds or variances) 1
+            state["pop"] = jnp.stack([jnp.zeros((4, G_WIDTH)), jnp.ones((4, G_WIDTH))])
         return state
 
-    def chunk(state, mask, steps, variant):
-        step = authors_step if variant == "authors" else ganzoo_step
-        return jax.lax.scan(lambda s, _: (step(s, mask), None), state, None, length=steps)[0]
+    steps = {"ganzoo": ganzoo_step, "authors": authors_step, "ganzoo_pacgan": ganzoo_pacgan_step}
+
+    def chunk(state, mask, n, variant):
+        step = steps[variant]
+        return jax.lax.scan(lambda s, _: (step(s, mask), None), state, None, length=n)[0]
 
     def samples(state, z, variant):
         """The generator as the variant samples it, on latents [n, 2], in full float32."""
         with jax.default_matmul_precision("highest"):
-            if variant == "authors":
-                return generate(state["g"], z, state["pop"])[0]
-            return generate(state["ema"], z)[0]
+            if variant == "ganzoo":
+                return generate(state["ema"], z)[0]
+            return generate(state["g"], z, state["pop"], keras_bn=variant == "ganzoo_pacgan")[0]
 
     return dict(pack=pack, discriminate=discriminate, init=init, generate=generate,
                 adam=adam, decayed=decayed, d_loss=d_loss, ganzoo_step=ganzoo_step,
-                authors_step=authors_step, start=start, chunk=chunk, samples=samples)
+                authors_step=authors_step, ganzoo_pacgan_step=ganzoo_pacgan_step, start=start,
+                chunk=chunk, samples=samples)
 
 
 FIELDS = ("step", "seconds", "variant", "pack", "seed", "modes", "modes_any", "high_quality",
@@ -346,7 +395,7 @@ def plot(curves, path, dataset):
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), dpi=100)
     colours = {1: "tab:blue", 2: "tab:orange", 3: "tab:green", 4: "tab:red"}
-    styles = {"ganzoo": "-", "authors": ":"}
+    styles = {"ganzoo": "-", "authors": ":", "ganzoo_pacgan": "--"}
     shown = set()
     for (variant, pack, _), curve in sorted(curves.items()):
         steps = sorted(curve)
