@@ -378,6 +378,8 @@ def test_list_names_every_table_with_its_time_and_bad_names_fail_in_one_line():
         assert name in listed.stdout and f"about {table.minutes:.0f} min" in listed.stdout
         if table.paper_steps:
             assert f"the papers': --steps {table.paper_steps} " in listed.stdout
+        if table.paper_steps_note:
+            assert table.paper_steps_note in listed.stdout
     for args, message in [(["mode_colapse"], "did you mean mode_collapse?"),
                           ([], "give one table"),
                           (["acgan", "--mnist_dir", "/nonexistent"], "is not a folder"),

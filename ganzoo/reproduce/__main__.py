@@ -58,6 +58,8 @@ def main(argv):
                 hours = table.minutes * table.paper_steps / table.mean_steps() / 60
                 print(f"{'':<18}default budget {steps} steps a run; the papers': --steps "
                       f"{table.paper_steps} (about {hours:.0f} h on 2 CPU cores)")
+                if table.paper_steps_note:
+                    print(f"{'':<18}{table.paper_steps_note}")
         return
     if len(argv) != 2:
         _cli.fail(PROG, f"give one table (valid: {names}), or --list")

@@ -86,6 +86,7 @@ class Table:
     # series of recipes, a preset) refuse --steps
     steps = None
     paper_steps = 0  # the papers' budget in steps, for --list and the report
+    paper_steps_note = ""  # what is known of the table's recipe at that budget, for --list
     budget = 0  # set by ``set_steps``: every run trains this many steps, in a folder of its own
 
     def set_steps(self, steps):
