@@ -208,6 +208,7 @@ def test_one_step_of_each_recipe():
     (["--dataset", "grid9"], "--dataset: unknown 'grid9'; valid: grid25, ring8"),
     (["--packs", "1,5"], "--packs: give comma-separated packs of 1 to 4"),
     (["--seeds", "0"], "must be positive"),
+    (["--from_csv", "x.csv", "--scatter", "x.png"], "--scatter draws the samples of --samples"),
 ])
 def test_bad_arguments_name_the_valid_choices(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:

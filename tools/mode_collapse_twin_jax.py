@@ -1,5 +1,7 @@
-"""PacGAN's 2-D mixture experiment in JAX, many runs at once: the paper's whole budget
-(400 epochs of 1,000 steps) in minutes on a GPU, for ganzoo's recipe and for the authors'.
+"""PacGAN's 2-D mixture experiment in JAX, every pack and seed at once, on a GPU.
+
+The paper's whole budget (400 epochs of 1,000 steps) in minutes, for ganzoo's recipe and for
+the authors'.
 
 ``python -m ganzoo.reproduce mode_collapse`` trains ganzoo's ``gan`` on the ring of 8 and the grid
 of 25 for 10,000 / 20,000 steps (2 CPU cores); PacGAN trained 400,000. This script asks what
@@ -126,6 +128,8 @@ def parse_args(argv):
     if not packs or packs[0] < 1 or packs[-1] > PACK_SLOTS:
         parser.error(f"--packs: give comma-separated packs of 1 to {PACK_SLOTS}, got "
                      f"{args.packs!r}")
+    if args.scatter and not args.samples:
+        parser.error("--scatter draws the samples of --samples NPZ: give both")
     if args.seeds <= 0 or args.steps <= 0 or args.eval_every <= 0:
         parser.error("--seeds, --steps and --eval_every must be positive")
     args.variants, args.packs = variants, packs

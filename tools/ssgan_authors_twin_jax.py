@@ -1,5 +1,6 @@
-"""The authors' semi-supervised MNIST recipe in JAX, many label draws at once: the paper's whole
-budget (300 epochs of 600 steps) in minutes on a GPU.
+"""The authors' semi-supervised MNIST recipe in JAX, many label draws at once, on a GPU.
+
+The paper's whole budget (300 epochs of 600 steps) in minutes.
 
 ``tools/ssgan_authors_twin.py`` re-states Salimans et al.'s ``train_mnist_feature_matching.py``
 (Theano and Lasagne, github.com/openai/improved-gan) in PyTorch, one label draw at a time; its
