@@ -106,7 +106,8 @@ def test_padded_pack_equals_an_unpadded_discriminator(pack):
     small["w0"] = small["w0"][: 2 * pack]
     # example j of a pack in columns 2j, 2j + 1, as ganzoo's pack_examples
     packed = lambda x: np.concatenate([x[j] for j in range(pack)], axis=1)  # noqa: E731
-    real_out, fake_out = _discriminate_np(small, packed(real)), _discriminate_np(small, packed(fake))
+    real_out = _discriminate_np(small, packed(real))
+    fake_out = _discriminate_np(small, packed(fake))
     softplus = lambda a: np.logaddexp(0.0, a)  # noqa: E731
     expected = softplus(-real_out).mean() + softplus(fake_out).mean()
     assert float(loss) == pytest.approx(expected, rel=1e-5)

@@ -31,7 +31,8 @@ Variants (``--variants``):
 - ``ganzoo_pacgan``: ganzoo's training loop with PacGAN's settings, as ganzoo's flags would run
   it (not run on a GPU yet): ``--config.arch.g_batch_norm=true`` (Keras' batch norm, momentum
   0.9, epsilon 1e-5, over each call's 100 m samples, after a Dense with a bias), weights uniform
-  in +-0.0346 (``--config.arch.{g,d}_init_range``: PacGAN's std 0.02), ``--config.arch.ema_decay=0``,
+  in +-0.0346 (``--config.arch.{g,d}_init_range``: PacGAN's std 0.02),
+  ``--config.arch.ema_decay=0``,
   ``--config.train.lr_g=1e-4 --config.train.lr_d=1e-4 --config.train.beta1=0.8`` at a constant
   rate; one D update, then one G update on fresh noise, as ganzoo alternates them. It asks
   whether ganzoo needs more than flags (PacGAN's simultaneous updates) to follow PacGAN's recipe
@@ -59,9 +60,10 @@ high-quality samples / reverse KL, mean over seeds):
   recipe gives what ganzoo's table gives: GAN 10.3 / 95.2% / 0.97, PacGAN2 19.0 / 94.8% / 0.37,
   PacGAN3 20.3 / 92.8% / 0.25, PacGAN4 15.7 / 83.9% / 0.47 (the table, 3 seeds: 13.7, 17.3,
   17.0, 15.0 modes); the authors' recipe has 2-41% high-quality samples there.
-- ``--variants ganzoo --steps 400000``: ganzoo's recipe loses modes from about step 60,000 on
-  while its samples sharpen: GAN 3.3 / 99.4% / 2.27, PacGAN2 8.3 / 98.5% / 1.41, PacGAN3 15.0 /
-  98.8% / 0.69, PacGAN4 21.3 / 98.9% / 0.26.
+- ``--variants ganzoo --steps 400000``: most of ganzoo's runs lose modes after their best (at
+  20,000-140,000 steps; one PacGAN4 run kept 24) while the samples sharpen; at the end: GAN
+  3.3 / 99.4% / 2.27, PacGAN2 8.3 / 98.5% / 1.41, PacGAN3 15.0 / 98.8% / 0.69, PacGAN4 21.3 /
+  98.9% / 0.26.
 - ``--variants authors --steps 400000 --time_limit 215`` (stopped at step 300,000): the paper's
   figures, about: GAN 17.0 / 95.5% / 0.45, PacGAN2 24.7 / 89.6% / 0.071, PacGAN3 22.3 / 88.1% /
   0.14, PacGAN4 23.3 / 91.8% / 0.10 (the paper: 17.3 / 94.8% / 0.70, 23.8 / 91.3% / 0.13,
@@ -476,8 +478,9 @@ def main(argv=None):
     curves, last = {}, {}
     for variant in args.variants:
         state = jax.jit(jax.vmap(lambda k: fns["start"](k, variant)))(keys)
-        run_chunk = jax.jit(jax.vmap(lambda s, m, n=args.eval_every: fns["chunk"](s, m, n, variant)),
-                            donate_argnums=0)
+        run_chunk = jax.jit(
+            jax.vmap(lambda s, m, n=args.eval_every: fns["chunk"](s, m, n, variant)),
+            donate_argnums=0)
         run_samples = jax.jit(jax.vmap(lambda s: fns["samples"](s, latents, variant)))
         start, done = time.time(), 0
         while done < args.steps:

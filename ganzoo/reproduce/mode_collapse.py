@@ -32,9 +32,10 @@ NUM_SAMPLES = 2500  # PacGAN's figure and metric sample count
 # (PacGAN's had it: 9 modes, PacGAN2 about 10, seed 0); the learning rates decay linearly to 0
 # over the second half (the first half's oscillations between 94% and 79% high-quality samples
 # settle); samples from the EMA of G's weights. Made for this budget, not the paper's: at
-# 400,000 steps (``tools/mode_collapse_twin_jax.py``, the recipe in JAX on a GPU) its runs drop
-# modes from about step 60,000 on (grid PacGAN2 8.3 modes at the end), while PacGAN's recipe
-# reaches about the paper's figures there; ``--steps`` far beyond 20,000 wants that recipe.
+# 400,000 steps (``tools/mode_collapse_twin_jax.py``, the recipe in JAX on a GPU) most runs
+# drop modes after their best, at 20,000-140,000 steps (grid PacGAN2 8.3 modes at the end),
+# while PacGAN's recipe reaches about the paper's figures there; ``--steps`` far beyond 20,000
+# wants that recipe.
 RECIPE = [
     "--config.arch.latent_dim=2",
     "--config.arch.g_units=(400,400,400,400)",
