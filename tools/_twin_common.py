@@ -52,6 +52,43 @@ class Echo:
             self.file = None
 
 
+def add_run_arguments(parser, precision_help, time_limit_help):
+    """The arguments every twin takes: --precision, --time_limit, --csv, --from_csv, --plot."""
+    parser.add_argument("--precision", default="highest", choices=("default", "high", "highest"),
+                        help=precision_help)
+    parser.add_argument("--time_limit", type=float, default=0.0, help=time_limit_help)
+    parser.add_argument("--csv", default=None, help="also write the CSV lines to this file")
+    parser.add_argument("--from_csv", default=None,
+                        help="train nothing: summarise (and --plot) the CSV of an earlier run")
+
+
+def parse_packs(parser, text, largest):
+    """Sorted packs from "1,2,...", each 1 to ``largest``; a parser error otherwise."""
+    try:
+        packs = sorted({int(p) for p in text.split(",") if p})
+    except ValueError:
+        packs = []
+    if not packs or packs[0] < 1 or packs[-1] > largest:
+        parser.error(f"--packs: give comma-separated packs of 1 to {largest}, got {text!r}")
+    return packs
+
+
+def read_curves(path, key, values):
+    """{key(row): {step: values(row)}} of the rows of a CSV a twin wrote; SystemExit when the
+    file is missing or has no rows."""
+    import csv
+
+    if not os.path.isfile(path):
+        raise SystemExit(f"--from_csv: no file {path}")
+    curves = {}
+    with open(path) as f:
+        for row in csv.DictReader(f):
+            curves.setdefault(key(row), {})[int(row["step"])] = values(row)
+    if not curves:
+        raise SystemExit(f"{path}: no rows")
+    return curves
+
+
 def pyplot():
     """matplotlib.pyplot on the Agg (file) backend."""
     import matplotlib

@@ -77,7 +77,8 @@ import time
 
 import numpy as np
 
-from _twin_common import Echo, ganzoo_module, import_jax, pyplot, save
+from _twin_common import (Echo, add_run_arguments, ganzoo_module, import_jax, parse_packs,
+                          pyplot, read_curves, save)
 
 PACK_SLOTS = 4  # packs 1..4 share one program: a pack of m fills the first m slots
 BATCH = 100  # discriminator inputs a step (PacGAN's batch_size)
@@ -103,14 +104,9 @@ def parse_args(argv):
     parser.add_argument("--seeds", type=int, default=3, help="runs a pack (ganzoo's table: 3)")
     parser.add_argument("--steps", type=int, default=400_000, help="PacGAN's: 400,000")
     parser.add_argument("--eval_every", type=int, default=20_000, help="steps between scores")
-    parser.add_argument("--precision", default="highest", choices=("default", "high", "highest"),
-                        help="float32 matrix products in training (high: TF32 on NVIDIA GPUs)")
-    parser.add_argument("--time_limit", type=float, default=0.0,
-                        help="stop a variant after the chunk that passes this many seconds")
-    parser.add_argument("--csv", default=None, help="also write the CSV lines to this file")
+    add_run_arguments(parser, "float32 matrix products in training (high: TF32 on NVIDIA GPUs)",
+                      "stop a variant after the chunk that passes this many seconds")
     parser.add_argument("--samples", default=None, help="NPZ of every run's last samples")
-    parser.add_argument("--from_csv", default=None,
-                        help="train nothing: summarise (and --plot) the CSV of an earlier run")
     parser.add_argument("--plot", default=None, help="draw the runs' curves to this PNG")
     parser.add_argument("--scatter", default=None,
                         help="with --samples: draw each variant's last samples (seed 0 of each "
@@ -123,13 +119,7 @@ def parse_args(argv):
     if unknown or not variants:
         parser.error(f"--variants: unknown {', '.join(unknown) or '(none)'}; valid: "
                      f"{', '.join(VARIANTS)}")
-    try:
-        packs = sorted({int(p) for p in args.packs.split(",") if p})
-    except ValueError:
-        packs = []
-    if not packs or packs[0] < 1 or packs[-1] > PACK_SLOTS:
-        parser.error(f"--packs: give comma-separated packs of 1 to {PACK_SLOTS}, got "
-                     f"{args.packs!r}")
+    packs = parse_packs(parser, args.packs, PACK_SLOTS)
     if args.scatter and not args.samples:
         parser.error("--scatter draws the samples of --samples NPZ: give both")
     if args.seeds <= 0 or args.steps <= 0 or args.eval_every <= 0:
@@ -357,20 +347,10 @@ FIELDS = ("step", "seconds", "variant", "pack", "seed", "modes", "modes_any", "h
 
 def read_csv(path):
     """{(variant, pack, seed): {step: (modes, modes_any, high_quality, reverse_kl)}}."""
-    import csv
-
-    if not os.path.isfile(path):
-        raise SystemExit(f"--from_csv: no file {path}")
-    curves = {}
-    with open(path) as f:
-        for row in csv.DictReader(f):
-            key = (row["variant"], int(row["pack"]), int(row["seed"]))
-            curves.setdefault(key, {})[int(row["step"])] = (
-                int(row["modes"]), int(row["modes_any"]), float(row["high_quality"]),
-                float(row["reverse_kl"]))
-    if not curves:
-        raise SystemExit(f"{path}: no rows")
-    return curves
+    return read_curves(
+        path, lambda row: (row["variant"], int(row["pack"]), int(row["seed"])),
+        lambda row: (int(row["modes"]), int(row["modes_any"]), float(row["high_quality"]),
+                     float(row["reverse_kl"])))
 
 
 def summary(curves, dataset):

@@ -46,13 +46,12 @@ Measured on one H200 (2026-12-04; the CSVs are in ``docs/metrics/``):
 """
 
 import argparse
-import os
 import sys
 import time
 
 import numpy as np
 
-from _twin_common import Echo, ganzoo_module, import_jax, pyplot, save
+from _twin_common import Echo, ganzoo_module, import_jax, pyplot, read_curves, save
 
 HIDDEN = (1000, 500, 250, 250, 250)
 SIZES = (784, *HIDDEN, 10)
@@ -261,19 +260,9 @@ def build(jax, jnp):
 def read_csv(path):
     """{(variant, draw): {step: (errors as trained, authors' average, debiased)}} of a CSV
     this script wrote."""
-    import csv
-
-    curves = {}
-    if not os.path.isfile(path):
-        raise SystemExit(f"--from_csv: no file {path}")
-    with open(path) as f:
-        for row in csv.DictReader(f):
-            errors = tuple(int(row[c]) for c in ("errors_raw", "errors_authors_average",
-                                                 "errors_debiased_average"))
-            curves.setdefault((row["variant"], int(row["draw"])), {})[int(row["step"])] = errors
-    if not curves:
-        raise SystemExit(f"{path}: no rows")
-    return curves
+    columns = ("errors_raw", "errors_authors_average", "errors_debiased_average")
+    return read_curves(path, lambda row: (row["variant"], int(row["draw"])),
+                       lambda row: tuple(int(row[c]) for c in columns))
 
 
 def summary(curves):
