@@ -298,10 +298,13 @@ def build(jax, jnp, modes, std, total_steps):
             lr_, lf = logits[:BATCH], logits[BATCH:]
             d_cost = jax.nn.softplus(-lr_).mean() + jax.nn.softplus(lf).mean()
             g_cost = jax.nn.softplus(-lf).mean()
-            return d_cost, g_cost, stats
+            return (d_cost, g_cost), stats
 
-        d_grads = jax.grad(lambda d: losses(state["g"], d)[0])(state["d"])
-        g_grads, stats = jax.grad(lambda g: losses(g, state["d"])[1:], has_aux=True)(state["g"])
+        # one forward pass, as the authors' one graph: D's gradients of its cost, G's of its own
+        _, backward, stats = jax.vjp(losses, state["g"], state["d"], has_aux=True)
+        one, zero = jnp.ones(()), jnp.zeros(())
+        d_grads = backward((one, zero))[1]
+        g_grads = backward((zero, one))[0]
         d, md, vd = adam(state["d"], d_grads, state["md"], state["vd"], t, 1e-4, 0.8, 1e-8, True)
         g, mg, vg = adam(state["g"], g_grads, state["mg"], state["vg"], t, 1e-4, 0.8, 1e-8, True)
         # the slots' batch statistics averaged over the used slots, into the running averages
@@ -458,25 +461,22 @@ def main(argv=None):
     curves, last = {}, {}
     for variant in args.variants:
         state = jax.jit(jax.vmap(lambda k: fns["start"](k, variant)))(keys)
-        run_chunk = jax.jit(
-            jax.vmap(lambda s, m, n=args.eval_every: fns["chunk"](s, m, n, variant)),
-            donate_argnums=0)
         run_samples = jax.jit(jax.vmap(lambda s: fns["samples"](s, latents, variant)))
-        start, done = time.time(), 0
+        start, done, chunks = time.time(), 0, {}
         while done < args.steps:
             n = min(args.eval_every, args.steps - done)
-            if n == args.eval_every:
-                state = run_chunk(state, masks)
-            else:  # a last, shorter chunk
-                state = jax.jit(jax.vmap(lambda s, m: fns["chunk"](s, m, n, variant)))(state, masks)
+            if n not in chunks:  # a program a chunk length (the last may be shorter)
+                chunks[n] = jax.jit(jax.vmap(lambda s, m, n=n: fns["chunk"](s, m, n, variant)),
+                                    donate_argnums=0)
+            state = chunks[n](state, masks)
             done += n
             points = np.asarray(run_samples(state))
             seconds = time.time() - start
             for i, (pack, seed) in enumerate(runs):
                 score = modes_module.mode_coverage(points[i], modes, std)
-                any_sample = modes_module.mode_coverage(points[i], modes, std, min_count=1)
-                values = (score["modes_captured"], any_sample["modes_captured"],
-                          score["high_quality"], score["reverse_kl"])
+                any_sample = sum(c > 0 for c in score["counts"])  # PacGAN's count, min_count 1
+                values = (score["modes_captured"], any_sample, score["high_quality"],
+                          score["reverse_kl"])
                 curves.setdefault((variant, pack, seed), {})[done] = values
                 emit(f"{done},{seconds:.0f},{variant},{pack},{seed},{values[0]},{values[1]},"
                      f"{values[2]:.4f},{values[3]:.4f}")
