@@ -232,38 +232,19 @@ def build(jax, jnp, modes, std, total_steps):
         logits = discriminate(d, jnp.concatenate([pack(real, mask), pack(fake, mask)]))
         return jax.nn.softplus(-logits[:BATCH]).mean() + jax.nn.softplus(logits[BATCH:]).mean()
 
-    def ganzoo_step(state, mask):
+    def alternating_step(state, mask, pacgan):
+        """ganzoo's loop: one D update, then one G update on fresh noise and the updated D,
+        with Keras' Adam. ``pacgan`` False: the mode_collapse table's recipe (Adam(1e-3,
+        beta_1 0.5) decaying linearly over the second half, an EMA of G warmed up as ganzoo's);
+        True: PacGAN's settings as ganzoo's flags give them: G's batch norm (``g_batch_norm``)
+        over each call's 100 m samples, its moving statistics (momentum 0.9) updated by both
+        calls of a step; Adam(1e-4, beta_1 0.8) at a constant rate; no EMA."""
         t = state["t"]
         key = jax.random.fold_in(state["key"], t.astype(jnp.int32))
         k_real, k_zd, k_zg = jax.random.split(key, 3)
         real = real_batch(k_real)
-        fake = generate(state["g"], jax.random.normal(k_zd, (PACK_SLOTS * BATCH, 2)))[0]
-        fake = fake.reshape(PACK_SLOTS, BATCH, 2)
-        lr = decayed(1e-3, t - 1)
-        grads = jax.grad(d_loss)(state["d"], real, fake, mask)
-        d, md, vd = adam(state["d"], grads, state["md"], state["vd"], t, lr, 0.5, 1e-7, False)
-
-        def g_loss(g):
-            z = jax.random.normal(k_zg, (PACK_SLOTS * BATCH, 2))
-            out = generate(g, z)[0].reshape(PACK_SLOTS, BATCH, 2)
-            return jax.nn.softplus(-discriminate(d, pack(out, mask))).mean()
-
-        grads = jax.grad(g_loss)(state["g"])
-        g, mg, vg = adam(state["g"], grads, state["mg"], state["vg"], t, lr, 0.5, 1e-7, False)
-        decay = jnp.minimum(0.999, t / (9.0 + t))  # ganzoo: (1 + step) / (10 + step)
-        ema = jax.tree.map(lambda s, w: decay * s + (1 - decay) * w, state["ema"], g)
-        return dict(state, g=g, d=d, md=md, vd=vd, mg=mg, vg=vg, ema=ema, t=t + 1)
-
-    def ganzoo_pacgan_step(state, mask):
-        """ganzoo's loop (one D update, then one G update on fresh noise and the updated D;
-        Keras' Adam) with PacGAN's settings as ganzoo's flags give them: G's batch norm
-        (``g_batch_norm``) over each call's 100 m samples, its moving statistics (momentum 0.9)
-        updated by both calls of a step; Adam(1e-4, beta_1 0.8) at a constant rate; no EMA."""
-        t = state["t"]
-        key = jax.random.fold_in(state["key"], t.astype(jnp.int32))
-        k_real, k_zd, k_zg = jax.random.split(key, 3)
-        real = real_batch(k_real)
-        rows = jnp.repeat(mask, BATCH)  # the samples of the used slots
+        rows = jnp.repeat(mask, BATCH)  # the samples of the used slots (batch norm only)
+        lr, beta1 = (1e-4, 0.8) if pacgan else (decayed(1e-3, t - 1), 0.5)
 
         def fake_batch(g, k):
             out, stats = generate(g, jax.random.normal(k, (PACK_SLOTS * BATCH, 2)),
@@ -272,18 +253,29 @@ def build(jax, jnp, modes, std, total_steps):
 
         fake, stats_d = fake_batch(state["g"], k_zd)
         grads = jax.grad(d_loss)(state["d"], real, fake, mask)
-        d, md, vd = adam(state["d"], grads, state["md"], state["vd"], t, 1e-4, 0.8, 1e-7, False)
+        d, md, vd = adam(state["d"], grads, state["md"], state["vd"], t, lr, beta1, 1e-7, False)
 
         def g_loss(g):
             out, stats = fake_batch(g, k_zg)
             return jax.nn.softplus(-discriminate(d, pack(out, mask))).mean(), stats
 
         grads, stats_g = jax.grad(g_loss, has_aux=True)(state["g"])
-        g, mg, vg = adam(state["g"], grads, state["mg"], state["vg"], t, 1e-4, 0.8, 1e-7, False)
-        pop = state["pop"]
-        for stats in (stats_d, stats_g):  # Keras: moving = 0.9 moving + 0.1 batch, each call
-            pop = 0.9 * pop + 0.1 * stats
-        return dict(state, g=g, d=d, md=md, vd=vd, mg=mg, vg=vg, pop=pop, t=t + 1)
+        g, mg, vg = adam(state["g"], grads, state["mg"], state["vg"], t, lr, beta1, 1e-7, False)
+        state = dict(state, g=g, d=d, md=md, vd=vd, mg=mg, vg=vg, t=t + 1)
+        if pacgan:
+            pop = state["pop"]
+            for stats in (stats_d, stats_g):  # Keras: moving = 0.9 moving + 0.1 batch, each call
+                pop = 0.9 * pop + 0.1 * stats
+            return dict(state, pop=pop)
+        decay = jnp.minimum(0.999, t / (9.0 + t))  # ganzoo: (1 + step) / (10 + step)
+        return dict(state, ema=jax.tree.map(lambda s, w: decay * s + (1 - decay) * w,
+                                            state["ema"], g))
+
+    def ganzoo_step(state, mask):
+        return alternating_step(state, mask, pacgan=False)
+
+    def ganzoo_pacgan_step(state, mask):
+        return alternating_step(state, mask, pacgan=True)
 
     def authors_step(state, mask):
         t = state["t"]
