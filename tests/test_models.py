@@ -119,38 +119,40 @@ def test_keras_round_trip_gives_identical_outputs(name, tmp_path):
     # recentres, in SN-GAN's and SAGAN's residual blocks): its gradient is summation noise, and
     # Adam scales noise up to steps of ~lr, which differ from one run of a kernel to the next.
     # Only such biases are left out: every other weight, dead or not, is compared
-    dead = {net: dead_parameters(name, net, getattr(loaded, net))
-            for net in ("generator", "discriminator")}
+    dead = dead_biases(name, loaded)
     model.fit(batches(model, steps=1), epochs=1, verbose=0)
     loaded.fit(batches(loaded, steps=1), epochs=1, verbose=0)
     for net in ("generator", "discriminator"):
-        dead_ids = {id(v) for v in dead[net]}
         for a, b in zip(getattr(model, net).weights, getattr(loaded, net).weights):
-            if id(b) not in dead_ids:
+            if id(b) not in dead[net]:
                 np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-6,
                                            err_msg=b.path)
 
 
-def dead_parameters(name, role, net):
-    """The biases of ``net`` (``role``: "generator" or "discriminator" of a tiny
-    ``name``) whose gradient, for a smooth function of its training-mode outputs, is under 1e-6
-    of its largest: zero but for float32 summation noise. Measured on a copy of the network
-    (a training-mode call moves batch-norm statistics)."""
-    copy = getattr(tiny(name), role)
-    copy.set_weights(net.get_weights())
-    rng = np.random.default_rng(0)
-    feeds = [rng.uniform(-1, 1, (8,) + tuple(i.shape[1:])).astype(np.float32)
-             if str(i.dtype).startswith("float") else np.zeros((8,) + tuple(i.shape[1:]), i.dtype)
-             for i in copy.inputs]
-    with tf.GradientTape() as tape:
-        out = copy(feeds if len(feeds) > 1 else feeds[0], training=True)
-        total = tf.add_n([tf.reduce_sum(tf.sin(3.0 * tf.cast(o, tf.float32) + 0.1))
-                          for o in tf.nest.flatten(out)])
-    sizes = [0.0 if g is None else float(tf.reduce_max(tf.abs(g)))
-             for g in tape.gradient(total, copy.trainable_variables)]
-    assert len(sizes) == len(net.trainable_variables)
-    return [v for v, size in zip(net.trainable_variables, sizes)
-            if size < 1e-6 * max(sizes) and v.path.endswith("/bias")]
+def dead_biases(name, model):
+    """{"generator": ids, "discriminator": ids}: the biases of each network of ``model`` (a
+    ``name`` entry at its tiny size) whose gradient, for a smooth function of the network's
+    training-mode outputs, is under 1e-6 of its largest: zero but for float32 summation noise.
+    Measured on a copy (a training-mode call moves batch-norm statistics)."""
+    copy = tiny(name)
+    dead = {}
+    for role in ("generator", "discriminator"):
+        net, twin = getattr(model, role), getattr(copy, role)
+        twin.set_weights(net.get_weights())
+        rng = np.random.default_rng(0)
+        feeds = [rng.uniform(-1, 1, (8,) + tuple(i.shape[1:])).astype(np.float32)
+                 if str(i.dtype).startswith("float")
+                 else np.zeros((8,) + tuple(i.shape[1:]), i.dtype) for i in twin.inputs]
+        with tf.GradientTape() as tape:
+            out = twin(feeds if len(feeds) > 1 else feeds[0], training=True)
+            total = tf.add_n([tf.reduce_sum(tf.sin(3.0 * tf.cast(o, tf.float32) + 0.1))
+                              for o in tf.nest.flatten(out)])
+        sizes = [0.0 if g is None else float(tf.reduce_max(tf.abs(g)))
+                 for g in tape.gradient(total, twin.trainable_variables)]
+        assert len(sizes) == len(net.trainable_variables)
+        dead[role] = {id(v) for v, size in zip(net.trainable_variables, sizes)
+                      if size < 1e-6 * max(sizes) and v.path.endswith("/bias")}
+    return dead
 
 
 def test_ema_is_the_moving_average_of_generator_weights():
