@@ -203,7 +203,8 @@ def _compile(model, metadata):
     train = ml_collections.ConfigDict(train)
     model.compile(g_optimizer=make_optimizer(train, train.lr_g),
                   d_optimizer=make_optimizer(train, train.lr_d), loss=train.loss,
-                  d_steps=train.d_steps, label_smoothing=train.label_smoothing)
+                  d_steps=train.d_steps, label_smoothing=train.label_smoothing,
+                  r1_gamma=train.get("r1_gamma", 0.0))
 
 
 def read_metadata(directory):

@@ -261,6 +261,8 @@ def validate(config):
     for key in ("lr_g", "lr_d"):
         if not train[key] > 0:
             raise UsageError(f"train.{key} must be > 0, got {train[key]}")
+    if not train.get("r1_gamma", 0.0) >= 0:
+        raise UsageError(f"train.r1_gamma must be >= 0 (0: no R1 penalty), got {train.r1_gamma}")
     if train.lr_schedule not in SCHEDULES:
         raise UsageError(f"unknown train.lr_schedule {train.lr_schedule!r}; valid schedules: "
                          f"{', '.join(SCHEDULES)}")
@@ -391,10 +393,13 @@ def build_model(config, source):
     except (TypeError, ValueError) as error:
         raise UsageError(f"cannot build {config.model} on {config.dataset}: {error}") from None
     train = config.train
-    model.compile(g_optimizer=make_optimizer(train, train.lr_g),
-                  d_optimizer=make_optimizer(train, train.lr_d), loss=train.loss,
-                  d_steps=train.d_steps, label_smoothing=train.label_smoothing,
-                  jit_compile=train.jit_compile)
+    try:
+        model.compile(g_optimizer=make_optimizer(train, train.lr_g),
+                      d_optimizer=make_optimizer(train, train.lr_d), loss=train.loss,
+                      d_steps=train.d_steps, label_smoothing=train.label_smoothing,
+                      r1_gamma=train.get("r1_gamma", 0.0), jit_compile=train.jit_compile)
+    except ValueError as error:
+        raise UsageError(f"cannot train {config.model}: {error}") from None
     return model
 
 

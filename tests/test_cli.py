@@ -167,6 +167,8 @@ BAD_INPUTS = [
     (["--workdir=/proc/ganzoo-cannot-be-here/w", "--steps=1"], "cannot create --workdir /proc/"),
     (["--config.train.lr_d=abc"], "--config.train.lr_d"),
     (["--config.train.loss=hinge", "--config.train.label_smoothing=0.1"], "not defined for the hinge loss"),
+    (["--config.train.r1_gamma=-1"], "train.r1_gamma must be >= 0 (0: no R1 penalty), got -1"),
+    (["--model=ssgan", "--config.train.r1_gamma=1"], "ssgan does not take r1_gamma=1.0"),
     (["--config=/no/such/config.py"], "config file /no/such/config.py does not exist"),
     (["--strategy=multi_worker"], "needs TF_CONFIG"),
     (["--model=gan", "--dataset=ring8", "--config.arch.g_units=(0,)"], "cannot build gan"),

@@ -39,6 +39,8 @@ def get_config():
     config.train.loss = "non_saturating"
     config.train.label_smoothing = 0.0
     config.train.d_steps = 1
+    # > 0: the R1 gradient penalty on D's real inputs, weight gamma / 2 (Mescheder et al. 2018)
+    config.train.r1_gamma = 0.0
     config.train.optimizer = "adam"  # adam | sgd
     config.train.lr_g = 2e-4
     config.train.lr_d = 2e-4

@@ -62,6 +62,9 @@ class ACGAN(DCGAN):
             classes = classes + _class_nll(fake_labels, fake_classes)
         return source + self.class_weight * classes
 
+    def adversarial_output(self, outputs):
+        return outputs[0]  # the source head; the class head is not penalised by R1
+
     def generator_loss(self, fake_out, fake_labels):
         fake_source, fake_classes = fake_out
         return self.gan_loss.g_loss(fake_source) + self.class_weight * _class_nll(fake_labels,

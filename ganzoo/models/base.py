@@ -27,6 +27,7 @@ Learning-rate schedules count training steps (one G update and its ``d_steps`` D
 both optimizers: ``compile`` wraps D's schedule so that ``d_steps`` D updates advance it by one.
 """
 
+import contextlib
 import random
 
 import keras
@@ -94,7 +95,10 @@ class GANModel(keras.Model):
         loss="non_saturating",
         d_steps=1,
         label_smoothing=0.0,
+        r1_gamma=0.0,
     )
+    # whether compile takes r1_gamma > 0: entries whose D update is not the shared one say no
+    supports_r1 = True
 
     def __init__(self, image_shape=(28, 28, 1), latent_dim=100, num_classes=0, seed=0,
                  ema_decay=0.0, minibatch="none", vbn_reference=0, pack=1, latent_prior="normal",
@@ -254,12 +258,16 @@ class GANModel(keras.Model):
     # -- compile --------------------------------------------------------------------------------
 
     def compile(self, g_optimizer=None, d_optimizer=None, loss=None, d_steps=None,
-                label_smoothing=None, jit_compile=False, **kwargs):
+                label_smoothing=None, r1_gamma=None, jit_compile=False, **kwargs):
         """Sets the two optimizers, the named loss pair and the number of D steps per G step.
 
         Every argument left out takes this model's paper default (``default_compile_args``).
         Optimizers may be Keras optimizer objects, names or config dicts. ``loss`` names a pair
-        in ``ganzoo.losses``. The optimizers' variables are built here, as ``tf.distribute``
+        in ``ganzoo.losses``. ``r1_gamma`` > 0 adds the R1 penalty to D's loss (Mescheder et al.
+        2018, https://arxiv.org/abs/1801.04406, eq. 9): gamma / 2 times the squared norm of the
+        gradient of D's real-vs-fake output with respect to its real input, averaged over the
+        real D inputs (with packing: over the packs; an output map, as pix2pix's patches: the
+        gradient of its sum). The optimizers' variables are built here, as ``tf.distribute``
         needs.
         """
         defaults = self.default_compile_args
@@ -275,6 +283,13 @@ class GANModel(keras.Model):
             label_smoothing if label_smoothing is not None else defaults["label_smoothing"])
         self.gan_loss = losses_lib.get_loss(self.loss_name, self.label_smoothing)
         self.d_steps = int(d_steps if d_steps is not None else defaults["d_steps"])
+        self.r1_gamma = float(r1_gamma if r1_gamma is not None
+                              else defaults.get("r1_gamma", 0.0))
+        if not self.r1_gamma >= 0.0:
+            raise ValueError(f"r1_gamma must be >= 0 (0: no R1 penalty), got {r1_gamma}")
+        if self.r1_gamma and not self.supports_r1:
+            raise ValueError(f"{self.zoo_name or type(self).__name__} does not take r1_gamma="
+                             f"{self.r1_gamma}: its discriminator update is its own (use 0)")
         if not 1 <= self.d_steps < rng.D_STEP_LIMIT:
             raise ValueError(f"d_steps must be in [1, {rng.D_STEP_LIMIT}), got {self.d_steps}")
         # schedules count training steps: D's advances once per d_steps D updates
@@ -294,6 +309,7 @@ class GANModel(keras.Model):
             "loss": self.loss_name,
             "d_steps": self.d_steps,
             "label_smoothing": self.label_smoothing,
+            "r1_gamma": self.r1_gamma,
         }
 
     def compile_from_config(self, config):
@@ -303,6 +319,7 @@ class GANModel(keras.Model):
             loss=config["loss"],
             d_steps=config["d_steps"],
             label_smoothing=config["label_smoothing"],
+            r1_gamma=config.get("r1_gamma", 0.0),  # absent from models saved before it
         )
 
     def _maybe_symbolic_build(self, iterator=None, data_batch=None):
@@ -357,6 +374,11 @@ class GANModel(keras.Model):
     def generator_loss(self, fake_out, fake_labels):
         """Per-example generator loss."""
         return self.gan_loss.g_loss(fake_out)
+
+    def adversarial_output(self, outputs):
+        """The real-vs-fake part of D's outputs (the R1 penalty's D); entries whose D has
+        other heads (AC-GAN's classes) override this."""
+        return outputs
 
     # -- training ------------------------------------------------------------------------------
 
@@ -450,11 +472,37 @@ class GANModel(keras.Model):
     def _d_update(self, real, real_labels, fake, fake_labels, local_n):
         """One D update on a real batch and a fake batch (called inside a random stream)."""
         with tf.GradientTape() as tape:
-            real_out, fake_out = self._judge_real_and_fake(real, real_labels, fake, fake_labels)
-            loss = self._reduce(
-                self.discriminator_loss(real_out, fake_out, real_labels, fake_labels), local_n)
+            with (tf.GradientTape(watch_accessed_variables=False) if self.r1_gamma
+                  else contextlib.nullcontext()) as input_tape:
+                if self.r1_gamma:
+                    input_tape.watch(real)
+                real_out, fake_out = self._judge_real_and_fake(real, real_labels, fake,
+                                                               fake_labels)
+                if self.r1_gamma:
+                    r1_sum, r1_scale = self._r1_output_sum(real_out)
+            per_example = self.discriminator_loss(real_out, fake_out, real_labels, fake_labels)
+            if self.r1_gamma:
+                per_example += self._r1_penalty(input_tape, real, r1_sum, r1_scale)
+            loss = self._reduce(per_example, local_n)
         self._apply(self.d_optimizer, loss, tape, self.discriminator.trainable_variables)
         return loss
+
+    def _r1_output_sum(self, real_out):
+        """(scale x the sum of D's real-vs-fake outputs on the real inputs, scale), recorded by
+        the input tape: a pack's output, repeated once per example by ``unpack_outputs``, counts
+        once; the scale is the D optimizer's loss scale (mixed_float16: it keeps the float16
+        input gradients from underflowing; 1 otherwise)."""
+        scale = tf.cast(self.d_optimizer.scale_loss(tf.constant(1.0)), tf.float32)
+        adversarial = tf.cast(self.adversarial_output(real_out), tf.float32)
+        return tf.reduce_sum(adversarial) * (scale / self.pack), scale
+
+    def _r1_penalty(self, input_tape, real, r1_sum, r1_scale):
+        """Per-example R1 term: r1_gamma / 2 * pack * ||d sum(D's real outputs) / d example||^2,
+        whose mean over the examples is r1_gamma / 2 times the mean over D's inputs (packs of
+        ``pack`` examples) of the squared gradient norm. Differentiated again by D's tape."""
+        grads = tf.cast(input_tape.gradient(r1_sum, real), tf.float32) / r1_scale
+        squared = tf.reduce_sum(tf.reshape(tf.square(grads), [tf.shape(grads)[0], -1]), axis=1)
+        return (0.5 * self.r1_gamma * self.pack) * squared
 
     def _g_step(self, step, local_n, real, real_labels):
         """One G update; ``real``/``real_labels`` are the last D step's minibatch (used by

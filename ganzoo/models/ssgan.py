@@ -64,6 +64,7 @@ class SSGAN(GANModel):
 
     conditioning = "required"  # D classifies num_classes classes; G takes no labels
     semi_supervised = True  # run.py feeds it ganzoo.data.semi_supervised_pipeline batches
+    supports_r1 = False  # D's update is the K+1-class loss of its own _d_step
     tiny_args = dict(image_shape=(8, 8, 1), latent_dim=4, num_classes=3, g_units=(16,),
                      d_units=(16, 8))
     default_compile_args = dict(
