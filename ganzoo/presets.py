@@ -198,13 +198,9 @@ def _compile(model, metadata):
         return
     import ml_collections
 
-    from ganzoo.run import make_optimizer
+    from ganzoo.run import compile_for_training
 
-    train = ml_collections.ConfigDict(train)
-    model.compile(g_optimizer=make_optimizer(train, train.lr_g),
-                  d_optimizer=make_optimizer(train, train.lr_d), loss=train.loss,
-                  d_steps=train.d_steps, label_smoothing=train.label_smoothing,
-                  r1_gamma=train.get("r1_gamma", 0.0))
+    compile_for_training(model, ml_collections.ConfigDict(train))
 
 
 def read_metadata(directory):

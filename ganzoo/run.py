@@ -392,15 +392,20 @@ def build_model(config, source):
         model = ganzoo.build(config.model, seed=config.seed, **shape, **arch)
     except (TypeError, ValueError) as error:
         raise UsageError(f"cannot build {config.model} on {config.dataset}: {error}") from None
-    train = config.train
     try:
-        model.compile(g_optimizer=make_optimizer(train, train.lr_g),
-                      d_optimizer=make_optimizer(train, train.lr_d), loss=train.loss,
-                      d_steps=train.d_steps, label_smoothing=train.label_smoothing,
-                      r1_gamma=train.get("r1_gamma", 0.0), jit_compile=train.jit_compile)
+        compile_for_training(model, config.train, jit_compile=config.train.jit_compile)
     except ValueError as error:
         raise UsageError(f"cannot train {config.model}: {error}") from None
     return model
+
+
+def compile_for_training(model, train, jit_compile=False):
+    """``model.compile`` with a config's ``train`` section (optimizers, loss, D steps, label
+    smoothing, R1 weight; ``r1_gamma`` absent from configs saved before it: 0)."""
+    model.compile(g_optimizer=make_optimizer(train, train.lr_g),
+                  d_optimizer=make_optimizer(train, train.lr_d), loss=train.loss,
+                  d_steps=train.d_steps, label_smoothing=train.label_smoothing,
+                  r1_gamma=train.get("r1_gamma", 0.0), jit_compile=jit_compile)
 
 
 def architecture_fields(config):
