@@ -515,6 +515,27 @@ def test_runs_trains_and_scores_only_the_named_runs_and_their_sources(tmp_path, 
         reproduce(table, str(tmp_path), out, only=["c", "b", "d"])
 
 
+def test_runs_that_complete_the_table_draw_every_runs_curve(tmp_path, monkeypatch):
+    """--runs naming the last runs a table lacks writes its report: the training curve has
+    every trained run's line, not only those of the runs just named."""
+    from ganzoo.reproduce import core, reproduce
+
+    monkeypatch.chdir(REPO)
+    table = _TwoRunTable(10)
+    table.curve = ("the step", "linear")
+    table.checkpoint_metric = lambda run, workdir, model, quick: float(model.step.numpy())
+    drawn = []
+    section = core.curve_section
+    monkeypatch.setattr(core, "curve_section", lambda t, curves, figures: (
+        drawn.append([(run.name, points) for run, points in curves]),
+        section(t, curves, figures))[1])
+    out = str(tmp_path / "out")
+    assert reproduce(table, str(tmp_path), out, log=lambda line: None, only=["a"]) is None
+    path = reproduce(table, str(tmp_path), out, log=lambda line: None, only=["b_late"])
+    assert path.endswith("tiny.md") and "## Training curve" in open(path).read()
+    assert drawn == [[("a", [(10, 10.0)]), ("b", [(10, 10.0)])]]
+
+
 class _RecordedTable(_TwoRunTable):
     """_TwoRunTable whose report reads an array each scored run saved (as the tables' sample
     grids are) and draws a training curve."""

@@ -378,13 +378,13 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=
     table.prepare(root, quick)
     data = table.data_digest(root)
 
-    curves = []  # [(run, points)] of the trained runs (with --runs, of the named ones only)
+    curves = {}  # run name: its curve, of the trained runs (with --runs, of the named ones)
 
     def keep(run, workdir):
         """The scored run's record beside the report at once (with its curve), so that a table
         stopped or failing later keeps it."""
         if getattr(table, "curve", None) and run.steps and (wanted is None or run.name in wanted):
-            curves.append((run, training_curve(table, run, workdir, quick, log)))
+            curves[run.name] = training_curve(table, run, workdir, quick, log)
         write_record(table, run, workdir, records, data)
 
     for index, run in enumerate(runs, 1):
@@ -442,7 +442,11 @@ def reproduce(table, workdir_root, out_dir, quick=False, log=print, report_only=
     os.makedirs(figures, exist_ok=True)
     body = table.report(results, quick, figures)
     if getattr(table, "curve", None):
-        body += curve_section(table, curves, figures)
+        # every scored run's curve (--runs scored the named ones; the others' are cached)
+        drawn = [(run, curves[run.name] if run.name in curves
+                  else training_curve(table, run, workdir, quick, log))
+                 for run, workdir, _, _ in results if run.steps]
+        body += curve_section(table, drawn, figures)
     text = header(table, results, quick, time.time() - total_start, restored) + body
     if len(results) < len(runs):
         text = text.replace("\n\n", f"\n\n**Partial report**: {len(results)} of {len(runs)} runs "
