@@ -115,6 +115,40 @@ def test_padded_pack_equals_an_unpadded_discriminator(pack):
     assert np.any(np.asarray(grads["w0"])[: 2 * pack] != 0.0)
 
 
+@pytest.mark.parametrize("pack", [1, 3])
+def test_r1_penalty_is_half_gamma_times_the_mean_squared_input_gradient(pack):
+    """--r1_gamma: D's loss gains gamma / 2 times the mean over its real inputs of the squared
+    gradient of its logit with respect to the input, the gradient taken here by central
+    differences of the float64 NumPy D of the used slots; the unused slots stay untouched."""
+    gamma = 5.0
+    jax, jnp, plain = _jax()
+    modes, std = twin.mixture("grid25")
+    fns = twin.build(jax, jnp, modes, std, 1000, r1_gamma=gamma)
+    _, d = fns["init"](jax.random.PRNGKey(3), "ganzoo")
+    d = jax.tree.map(lambda w: w + 0.05 * jax.random.normal(jax.random.PRNGKey(4), w.shape), d)
+    rng = np.random.default_rng(10 + pack)
+    real = rng.standard_normal((twin.PACK_SLOTS, twin.BATCH, 2)).astype(np.float32) * 3
+    fake = rng.standard_normal((twin.PACK_SLOTS, twin.BATCH, 2)).astype(np.float32) * 3
+    mask = jnp.asarray([1.0 if j < pack else 0.0 for j in range(twin.PACK_SLOTS)])
+    loss, grads = jax.value_and_grad(fns["d_loss"])(d, real, fake, mask)
+    base = plain["d_loss"](d, real, fake, mask)
+
+    small = {k: np.asarray(v, np.float64) for k, v in d.items()}
+    small["w0"] = small["w0"][: 2 * pack]
+    x = np.concatenate([real[j] for j in range(pack)], axis=1).astype(np.float64)
+    eps = 1e-5
+    grad = np.zeros_like(x)
+    for column in range(x.shape[1]):  # every row's derivative along one coordinate at once
+        step = np.zeros_like(x)
+        step[:, column] = eps
+        grad[:, column] = (_discriminate_np(small, x + step)
+                           - _discriminate_np(small, x - step)) / (2 * eps)
+    penalty = 0.5 * gamma * np.mean(np.sum(grad**2, axis=1))
+    assert penalty > 1e-3 * float(base)  # large enough to be seen
+    assert float(loss) - float(base) == pytest.approx(penalty, rel=1e-4)
+    assert np.all(np.asarray(grads["w0"])[2 * pack:] == 0.0)
+
+
 def test_keras_adam_and_linear_decay_are_ganzoos():
     """The ganzoo variant's update is Keras' Adam(beta_1 0.5, epsilon 1e-7) under ganzoo's
     LinearDecay (to 0 over the second half) for the same gradients."""
@@ -209,6 +243,8 @@ def test_one_step_of_each_recipe():
     (["--dataset", "grid9"], "--dataset: unknown 'grid9'; valid: grid25, ring8"),
     (["--packs", "1,5"], "--packs: give comma-separated packs of 1 to 4"),
     (["--seeds", "0"], "must be positive"),
+    (["--r1_gamma", "-1"], "--r1_gamma must be >= 0"),
+    (["--variants", "ganzoo,authors", "--r1_gamma", "0.1"], "the authors' recipe has no R1"),
     (["--from_csv", "x.csv", "--scatter", "x.png"], "--scatter draws the samples of --samples"),
 ])
 def test_bad_arguments_name_the_valid_choices(argv, message, capsys):

@@ -38,6 +38,11 @@ Variants (``--variants``):
   whether ganzoo needs more than flags (PacGAN's simultaneous updates) to follow PacGAN's recipe
   at its budget.
 
+- ``--r1_gamma G`` (ganzoo's variants): R1's penalty (Mescheder et al. 2018), G / 2 times the
+  mean over D's real inputs (packs) of the squared gradient of D's logit with respect to its
+  input, G in the papers' units (ganzoo's ``--config.train.r1_gamma`` is G / s^2, s the
+  ``linear_scale``); ``mode_collapse``'s R1 rows use G = 0.1.
+
 Differences of form from both codes: the real points are drawn fresh at every step (PacGAN and
 ganzoo draw them from a fixed set of 100,000, shuffled), the random streams are JAX's, and the
 matrix products run at ``--precision`` (samples are always generated in full float32).
@@ -106,6 +111,10 @@ def parse_args(argv):
     parser.add_argument("--eval_every", type=int, default=20_000, help="steps between scores")
     add_run_arguments(parser, "float32 matrix products in training (high: TF32 on NVIDIA GPUs)",
                       "stop a variant after the chunk that passes this many seconds")
+    parser.add_argument("--r1_gamma", type=float, default=0.0,
+                        help="R1's gamma in the papers' units for the ganzoo variants (ganzoo's "
+                             "--config.train.r1_gamma is this / linear_scale^2: grid 0.1 -> "
+                             "0.004; mode_collapse's R1 rows: 0.1)")
     parser.add_argument("--samples", default=None, help="NPZ of every run's last samples")
     parser.add_argument("--plot", default=None, help="draw the runs' curves to this PNG")
     parser.add_argument("--scatter", default=None,
@@ -120,6 +129,11 @@ def parse_args(argv):
         parser.error(f"--variants: unknown {', '.join(unknown) or '(none)'}; valid: "
                      f"{', '.join(VARIANTS)}")
     packs = parse_packs(parser, args.packs, PACK_SLOTS)
+    if not args.r1_gamma >= 0:
+        parser.error(f"--r1_gamma must be >= 0 (0: no penalty), got {args.r1_gamma}")
+    if args.r1_gamma and "authors" in variants:
+        parser.error("--r1_gamma is a ganzoo option: with it, --variants takes ganzoo, "
+                     "ganzoo_pacgan (the authors' recipe has no R1)")
     if args.scatter and not args.samples:
         parser.error("--scatter draws the samples of --samples NPZ: give both")
     if args.seeds <= 0 or args.steps <= 0 or args.eval_every <= 0:
@@ -136,8 +150,9 @@ def mixture(name):
     return (modes * scale).astype(np.float32), std * scale
 
 
-def build(jax, jnp, modes, std, total_steps):
-    """The two recipes' functions of one run (vmapped by the caller)."""
+def build(jax, jnp, modes, std, total_steps, r1_gamma=0.0):
+    """The recipes' functions of one run (vmapped by the caller); ``r1_gamma`` > 0 adds R1's
+    penalty, in the papers' units, to D's loss in ganzoo's alternating loop."""
     num_modes = modes.shape[0]
     modes = jnp.asarray(modes)
 
@@ -229,8 +244,14 @@ def build(jax, jnp, modes, std, total_steps):
         return lr * (1.0 - jnp.clip((step - half) / max(total_steps - half, 1), 0.0, 1.0))
 
     def d_loss(d, real, fake, mask):
-        logits = discriminate(d, jnp.concatenate([pack(real, mask), pack(fake, mask)]))
-        return jax.nn.softplus(-logits[:BATCH]).mean() + jax.nn.softplus(logits[BATCH:]).mean()
+        packed_real = pack(real, mask)
+        logits = discriminate(d, jnp.concatenate([packed_real, pack(fake, mask)]))
+        loss = jax.nn.softplus(-logits[:BATCH]).mean() + jax.nn.softplus(logits[BATCH:]).mean()
+        if r1_gamma:  # gamma / 2 * the mean over D's real inputs of ||d D / d input||^2
+            grads = jax.grad(lambda x: discriminate(d, x).sum())(packed_real)
+            grads = grads * jnp.repeat(mask, 2)  # the used slots' columns only
+            loss = loss + 0.5 * r1_gamma * jnp.sum(jnp.square(grads), axis=1).mean()
+        return loss
 
     def alternating_step(state, mask, pacgan):
         """ganzoo's loop: one D update, then one G update on fresh noise and the updated D,
@@ -440,7 +461,7 @@ def main(argv=None):
 
     modes_module = ganzoo_module("metrics", "modes.py")
     modes, std = mixture(args.dataset)
-    fns = build(jax, jnp, modes, std, args.steps)
+    fns = build(jax, jnp, modes, std, args.steps, args.r1_gamma)
     runs = [(pack, seed) for pack in args.packs for seed in range(args.seeds)]
     masks = jnp.asarray([[1.0 if j < pack else 0.0 for j in range(PACK_SLOTS)]
                          for pack, _ in runs])
