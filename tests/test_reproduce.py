@@ -844,3 +844,53 @@ def test_mode_collapse_report_counts_modes_by_both_rules(tmp_path):
     # modes: 20 and 10 -> 15 ± 7.1; any sample: 22 and 15 -> 18.5 ± 4.9 (sample std, ddof 1)
     assert row.split(" | ")[1:3] == ["15.0 ± 7.1", "18.5 ± 4.9"]
     assert "| model | modes | any sample | high quality | reverse KL | goal |" in text
+    assert "| **ganzoo GAN + R1" not in text  # no R1 run among the results: no R1 row
+
+
+def test_mode_collapse_r1_rows_scale_gamma_to_the_data_units_and_report_apart(tmp_path):
+    """The R1 rows: the unpacked GAN with R1's gamma 0.1 in the papers' units; D reads the data
+    times s (ring 2.5, grid 5), so its input gradient is s times the papers' one and the zoo's
+    gamma is 0.1 / s^2 (grid 0.004, ring 0.016); every other run has no penalty. In the report
+    the R1 runs are a row of their own beside the plain GAN's, judged against the goal."""
+    from ganzoo.reproduce.mode_collapse import ModeCollapse
+
+    table = ModeCollapse()
+    runs = table.runs(False)
+    gammas = {}
+    for run in runs:
+        flags = [a for a in run.args if a.startswith("--config.train.r1_gamma=")]
+        if "_r1_" in run.name:
+            assert run.row == {"dataset": run.row["dataset"], "pack": 1, "r1": 0.1}
+            assert "--config.arch.pack=1" in run.args and len(flags) == 1
+            gammas.setdefault(run.row["dataset"], set()).add(float(flags[0].split("=")[1]))
+        else:
+            assert flags == [] and "r1" not in run.row
+    assert gammas == {"ring8": {0.016}, "grid25": {0.004}}  # as the commands print them
+    assert len([r for r in runs if "_r1_" in r.name]) == 6  # 2 mixtures x 3 seeds
+    # the quick version has one R1 run a mixture
+    assert sorted(r.name for r in table.runs(True) if "_r1_" in r.name) == [
+        "grid25_r1_pack1_seed0", "ring8_r1_pack1_seed0"]
+
+    chosen = [r for r in runs if r.name in ("grid25_pack1_seed0", "grid25_r1_pack1_seed0",
+                                            "grid25_r1_pack1_seed1")]
+    results = []
+    for run in chosen:
+        r1 = "_r1_" in run.name
+        counts = [100] * 25 if r1 else [125] * 20 + [0] * 5
+        workdir = tmp_path / run.name
+        workdir.mkdir()
+        np.save(workdir / "points.npy", np.zeros((10, 2), np.float32))
+        score = {"modes_captured": int(np.sum(np.asarray(counts) >= 20)), "num_modes": 25,
+                 "high_quality": 0.96 if r1 else 0.9, "reverse_kl": 0.01 if r1 else 0.2,
+                 "counts": counts}
+        results.append((run, str(workdir), score, 60.0))
+    figures = tmp_path / "figures"
+    figures.mkdir()
+    text = table.report(results, False, str(figures))
+    rows = [line for line in text.splitlines() if line.startswith("| **ganzoo")]
+    assert [r.split(" | ")[0] for r in rows] == ["| **ganzoo GAN** (1 seed)",
+                                                 "| **ganzoo GAN + R1 (gamma 0.1)** (2 seeds)"]
+    assert rows[0].split(" | ")[1] == "20.0" and rows[0].endswith("| not met |")
+    assert rows[1].split(" | ")[1:5] == ["25.0 ± 0.0", "25.0 ± 0.0", "96.0 ± 0.0%",
+                                         "0.010 ± 0.000"]
+    assert rows[1].endswith("| met |")

@@ -50,6 +50,25 @@ RECIPE = [
     "--config.train.beta1=0.5",
 ]
 
+# The R1 rows: the same GAN (no packing) with R1's gradient penalty on D (Mescheder et al. 2018,
+# gamma / 2 * E ||grad D(x_real)||^2), gamma 0.1 in the papers' units, the one tried first in
+# JAX on the grid (a scratch R1 version of ``tools/mode_collapse_twin_jax.py``, whose penalty
+# is now its ``--r1_gamma``; seed 0, 20,000 steps: 25 modes, 96.2%, KL 0.016; gamma 1 cost
+# high-quality samples: 92.4%). D reads the data
+# multiplied by ``linear_scale`` s, so its gradient in the zoo's units is s times the papers'
+# one and the zoo's gamma is 0.1 / s^2 (grid 0.004, ring 0.016). The ring's modes are narrower
+# (std 0.02 against 0.05): gamma 0.016 there (the grid's gamma per squared std) gave 96.4%
+# high-quality samples against 95.1% (3 seeds, 8 modes and KL <= 0.006 both ways), still short
+# of 97%, so one gamma serves both.
+R1_GAMMA = 0.1
+
+
+def r1_gamma(dataset):
+    """R1's gamma in the zoo's [-1, 1] units for ``R1_GAMMA`` in the papers' units."""
+    from ganzoo.data import toy
+
+    return R1_GAMMA / toy.paper_units(dataset) ** 2
+
 
 class ModeCollapse(core.Table):
     name = "mode_collapse"
@@ -65,7 +84,7 @@ class ModeCollapse(core.Table):
     paper_steps = 400_000  # PacGAN's code: 400 epochs of 100,000 points, batch 100
     paper_steps_note = ("at that budget this recipe loses modes (grid PacGAN2 8.3 at 400,000 "
                         "steps, measured by tools/mode_collapse_twin_jax.py; README)")
-    minutes = 130.0
+    minutes = 165.0  # the R1 rows add about 35 (ring 3.5 min a run alone, grid 7.5)
     quick_minutes = 1.5
 
     def runs(self, quick):
@@ -76,7 +95,7 @@ class ModeCollapse(core.Table):
         seeds = (0,) if quick else self.seeds
         for dataset in ("ring8", "grid25"):
             steps = 40 if quick else self.steps[dataset]
-            for pack in packs:
+            for pack, r1 in [(p, 0.0) for p in packs] + [(1, R1_GAMMA)]:
                 for seed in seeds:
                     args = ["--model", "gan", "--dataset", dataset, *RECIPE,
                             f"--config.arch.linear_scale={toy.paper_units(dataset):g}",
@@ -85,12 +104,14 @@ class ModeCollapse(core.Table):
                             "--config.train.lr_schedule=linear",
                             f"--config.train.lr_decay_start={steps // 2}",
                             f"--config.log.checkpoint_every={min(steps, 2000)}"]
+                    if r1:
+                        args.append(f"--config.train.r1_gamma={r1_gamma(dataset):g}")
                     if quick:
                         args += ["--config.arch.g_units=(32,32)", "--config.arch.d_units=(16,16)",
                                  "--config.log.sample_every=1000"]
-                    out.append(core.Run(f"{dataset}_pack{pack}_seed{seed}", args,
-                                        {"dataset": dataset, "pack": pack}, seed=seed,
-                                        steps=steps))
+                    row = {"dataset": dataset, "pack": pack, **({"r1": r1} if r1 else {})}
+                    out.append(core.Run(f"{dataset}_{'r1_' if r1 else ''}pack{pack}_seed{seed}",
+                                        args, row, seed=seed, steps=steps))
         return out
 
     curve = ("reverse KL of the mode histogram to uniform", "log")
@@ -117,7 +138,7 @@ class ModeCollapse(core.Table):
         return run.row["dataset"]
 
     def curve_label(self, run):
-        return pack_label(run.row["pack"])
+        return run_label(run)
 
     def report(self, results, quick, figures):
         import os
@@ -132,7 +153,11 @@ class ModeCollapse(core.Table):
                  "modes with at least a fifth of a uniform share of the samples (ring "
                  f"{NUM_SAMPLES / 5 / 8:g}, grid {NUM_SAMPLES / 5 / 25:g}), the rule the goal is "
                  "judged on; *any sample*: modes with at least one, the count PacGAN's released "
-                 "code makes (`MetricLogger` in its synthetic_data_experiments).", ""]
+                 "code makes (`MetricLogger` in its synthetic_data_experiments). *GAN + R1*: "
+                 "the unpacked GAN with R1's gradient penalty on D's real inputs (Mescheder et "
+                 "al. 2018; not in the papers' table), gamma in the papers' units; D reads the "
+                 "data times s (ring 2.5, grid 5), so the commands' `r1_gamma` is gamma / s^2.",
+                 ""]
         folder = os.path.basename(figures)
         for dataset in ("ring8", "grid25"):
             rows = []
@@ -143,15 +168,15 @@ class ModeCollapse(core.Table):
             if not ours:
                 lines += [f"### {dataset}", "", "No run finished yet.", ""]
                 continue
-            for pack in sorted({r[0].row["pack"] for r in ours}):
-                group = [r[2] for r in ours if r[0].row["pack"] == pack]
+            for variant in sorted({_variant(r[0]) for r in ours}):
+                group = [r[2] for r in ours if _variant(r[0]) == variant]
                 modes = [g["modes_captured"] for g in group]
                 touched = [modes_touched(g) for g in group]
                 hq = [100 * g["high_quality"] for g in group]
                 kl = [g["reverse_kl"] for g in group]
                 met = (np.mean(modes) >= target_modes and np.mean(hq) >= 100 * target_hq
                        and np.mean(kl) <= target_kl)
-                label = pack_label(pack)
+                label = run_label(next(r[0] for r in ours if _variant(r[0]) == variant))
                 rows.append([f"**ganzoo {label}** ({core.seeds_phrase(len(group))})",
                              core.fmt_mean_std(modes, 1),
                              core.fmt_mean_std(touched, 1),
@@ -168,7 +193,7 @@ class ModeCollapse(core.Table):
                 points = np.load(f"{workdir}/points.npy")
                 png = f"{run.name}.png"
                 save_scatter(points, os.path.join(figures, png), modes=modes_xy, mode_std=mode_std,
-                             title=f"{dataset} pack {run.row['pack']} seed {run.seed}: "
+                             title=f"{dataset} {run_label(run)} seed {run.seed}: "
                                    f"{score['modes_captured']}/{score['num_modes']} modes, "
                                    f"{100 * score['high_quality']:.1f}% HQ")
                 pictures.append(f"![{run.name}]({folder}/{png})")
@@ -186,6 +211,18 @@ class ModeCollapse(core.Table):
 def pack_label(pack):
     """The paper's name of a GAN whose discriminator judges ``pack`` samples at once."""
     return "GAN" if pack == 1 else f"PacGAN{pack}"
+
+
+def run_label(run):
+    """The row a run belongs to: the paper's name of its GAN, with R1 and its gamma (in the
+    papers' units) when it has the penalty."""
+    r1 = run.row.get("r1", 0.0)
+    return pack_label(run.row["pack"]) + (f" + R1 (gamma {r1:g})" if r1 else "")
+
+
+def _variant(run):
+    """Sort key of a run's row: packing first, then R1."""
+    return run.row["pack"], run.row.get("r1", 0.0)
 
 
 def modes_touched(score):
@@ -212,7 +249,7 @@ def _histograms(results, path):
         counts = np.asarray(score["counts"])
         ax.bar(np.arange(len(counts)), counts, color="tab:blue")
         ax.axhline(NUM_SAMPLES / len(counts), color="tab:red", lw=0.8, ls="--")
-        ax.set_title(f"pack {run.row['pack']} seed {run.seed}: KL {score['reverse_kl']:.3f}",
+        ax.set_title(f"{run_label(run)} seed {run.seed}: KL {score['reverse_kl']:.3f}",
                      fontsize=8)
         ax.tick_params(labelsize=6)
     fig.tight_layout()
