@@ -244,13 +244,12 @@ def build(jax, jnp, modes, std, total_steps, r1_gamma=0.0):
         return lr * (1.0 - jnp.clip((step - half) / max(total_steps - half, 1), 0.0, 1.0))
 
     def d_loss(d, real, fake, mask):
-        packed_real = pack(real, mask)
-        logits = discriminate(d, jnp.concatenate([packed_real, pack(fake, mask)]))
+        logits = discriminate(d, jnp.concatenate([pack(real, mask), pack(fake, mask)]))
         loss = jax.nn.softplus(-logits[:BATCH]).mean() + jax.nn.softplus(logits[BATCH:]).mean()
         if r1_gamma:  # gamma / 2 * the mean over D's real inputs of ||d D / d input||^2
-            grads = jax.grad(lambda x: discriminate(d, x).sum())(packed_real)
-            grads = grads * jnp.repeat(mask, 2)  # the used slots' columns only
-            loss = loss + 0.5 * r1_gamma * jnp.sum(jnp.square(grads), axis=1).mean()
+            # taken through ``pack``, whose mask gives the unused slots zero gradient
+            grads = jax.grad(lambda x: discriminate(d, pack(x, mask)).sum())(real)
+            loss = loss + 0.5 * r1_gamma * jnp.sum(jnp.square(grads), axis=(0, 2)).mean()
         return loss
 
     def alternating_step(state, mask, pacgan):

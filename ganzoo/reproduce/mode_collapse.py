@@ -169,14 +169,15 @@ class ModeCollapse(core.Table):
                 lines += [f"### {dataset}", "", "No run finished yet.", ""]
                 continue
             for variant in sorted({_variant(r[0]) for r in ours}):
-                group = [r[2] for r in ours if _variant(r[0]) == variant]
+                runs = [r for r in ours if _variant(r[0]) == variant]
+                group = [r[2] for r in runs]
                 modes = [g["modes_captured"] for g in group]
                 touched = [modes_touched(g) for g in group]
                 hq = [100 * g["high_quality"] for g in group]
                 kl = [g["reverse_kl"] for g in group]
                 met = (np.mean(modes) >= target_modes and np.mean(hq) >= 100 * target_hq
                        and np.mean(kl) <= target_kl)
-                label = run_label(next(r[0] for r in ours if _variant(r[0]) == variant))
+                label = run_label(runs[0][0])
                 rows.append([f"**ganzoo {label}** ({core.seeds_phrase(len(group))})",
                              core.fmt_mean_std(modes, 1),
                              core.fmt_mean_std(touched, 1),
