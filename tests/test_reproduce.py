@@ -766,6 +766,15 @@ def test_quick_tables_end_to_end(tmp_path, table):
     assert "(quick version)" in report and "## Commands" in report
     for picture in report.split("](")[1:]:
         assert (tmp_path / "reports" / picture.split(")")[0]).stat().st_size > 1000
+    assert ("## Training curve" in report) == (TABLES[table].curve is not None)
+    if table == "acgan":
+        # the curve's last point is the row's own figure: the same samples of the same model
+        for name in ("acgan_decay", "acgan_real_classes"):
+            folder = tmp_path / "acgan_quick" / name
+            points = json.loads((folder / "curve.json").read_text())["points"]
+            score = json.loads((folder / "score.json").read_text())["score"]
+            assert len(points) == 5  # every checkpoint kept
+            assert points[max(points, key=int)] == pytest.approx(score["min_class"])
     again = _reproduce(table, "--quick", "--workdir", str(tmp_path))  # resumed: nothing to do
     assert again.returncode == 0 and "training" not in again.stdout
 
