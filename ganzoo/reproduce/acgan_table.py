@@ -53,7 +53,7 @@ class ACGANTable(core.Table):
             "(the paper: 84.7% of ImageNet classes below the 0.25 threshold of real data's "
             "most homogeneous class)")
     # seven runs trained here (11-16 min each when measured on an AVX-512 machine; R1 adds about a
-    # fifth); scoring a minute a row and a few seconds a kept checkpoint for the curve
+    # third to a step); scoring a minute a row and a few seconds a kept checkpoint for the curve
     minutes = 120.0
     # the training curve: the goal's figure (the lowest class's consistency, T=1) at each of the
     # five checkpoints of every run trained here
