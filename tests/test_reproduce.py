@@ -903,3 +903,32 @@ def test_mode_collapse_r1_rows_scale_gamma_to_the_data_units_and_report_apart(tm
     assert rows[1].split(" | ")[1:5] == ["25.0 ± 0.0", "25.0 ± 0.0", "96.0 ± 0.0%",
                                          "0.010 ± 0.000"]
     assert rows[1].endswith("| met |")
+
+
+def test_acgan_curve_point_is_the_rows_own_figure_on_a_model_that_scores(tmp_path):
+    """The acgan table's curve samples a checkpoint exactly as its row's score does (samples a
+    class, latents of the run's seed, temperature): on a generator that scores well (the
+    published preset, saved as a run's only checkpoint), the curve's point and the row's lowest
+    class both equal the figure recomputed here by the protocol: 100 samples a digit (quick),
+    latents drawn with the run's seed (1, not the default 0), argmax of the MNIST classifier
+    against the digit asked for."""
+    from ganzoo.metrics import features
+
+    table = TABLES["acgan"]
+    run = next(r for r in table.runs(True) if r.name == "acgan_real_classes_r1_seed1")
+    assert run.seed == 1 and run.row["temperature"] == 1.0
+    workdir = tmp_path / run.name
+    (workdir / "checkpoints").mkdir(parents=True)
+    ganzoo.load("acgan_mnist").save(str(workdir / "checkpoints" / "ckpt-00000040.keras"))
+    points = core.training_curve(table, run, str(workdir), True, log=lambda line: None)
+    score = table.score(run, str(workdir), True)
+
+    model = core.load_run_model(str(workdir))
+    labels = np.repeat(np.arange(10), 100)
+    samples = model.generate_from_latents(model.sample_latents(1000, seed=1), labels=labels)
+    _, probs = features.get_extractor("mnist")(np.asarray(samples))
+    read = np.asarray(probs).argmax(axis=1)
+    expected = min(float(np.mean(read[labels == c] == c)) for c in range(10))
+    assert 0.5 < expected < 1.0  # a figure that tells one sampling from another
+    assert [step for step, _ in points] == [40]
+    assert points[0][1] == pytest.approx(expected) and score["min_class"] == pytest.approx(expected)
