@@ -736,6 +736,7 @@ def test_training_curve_scores_every_kept_checkpoint_once(tmp_path, monkeypatch)
 
     table.checkpoint_metric = metric
     table.curve_panel = lambda run: "ring8"
+    table.curve_goal = {"ring8": 45.0}  # a dotted line across the panel
     table.curve_label = lambda run: run.name
     lines = []
     path = reproduce(table, str(tmp_path), str(tmp_path / "out"), log=lines.append)
@@ -745,6 +746,7 @@ def test_training_curve_scores_every_kept_checkpoint_once(tmp_path, monkeypatch)
     assert {int(k): v for k, v in curve["points"].items()} == {10: 20.0, 20: 40.0, 30: 60.0}
     text = open(path).read()
     assert "## Training curve" in text and "The model's step at every kept checkpoint" in text
+    assert "the dotted line: the goal" in text
     assert (tmp_path / "out" / "tiny" / "training_curve.png").stat().st_size > 1000
     # a second call scores no checkpoint again; a checkpoint gone from the folder stays cached
     os.remove(tmp_path / "tiny" / "r" / "checkpoints" / "ckpt-00000010.keras")

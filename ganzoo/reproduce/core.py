@@ -147,6 +147,9 @@ class Table:
     # "log") and defines ``checkpoint_metric`` gets the metric at every kept checkpoint of each
     # trained run (cached in its folder's curve.json) and a figure of them in its report.
     curve = None
+    # the goal's value of that metric, drawn across the figure as a dotted line: a number, or
+    # {panel: number} where the goal differs by panel (None: no line)
+    curve_goal = None
 
     def checkpoint_metric(self, run, workdir, model, quick):
         """The curve's figure (a number) for one checkpoint's ``model``."""
@@ -515,6 +518,10 @@ def curve_section(table, curves, figures):
             steps, values = zip(*points)
             ax.plot(steps, values, ms=3, label=None if name in shown else name, **styles[name])
             shown.add(name)
+        goal = (table.curve_goal.get(panel) if isinstance(table.curve_goal, dict)
+                else table.curve_goal)
+        if goal is not None:
+            ax.axhline(goal, color="0.3", ls=":", lw=1.2, label=f"goal ({goal:g})")
         ax.set_yscale(scale)
         ax.set_xlabel("training step")
         ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))  # long step numbers stay apart
@@ -530,7 +537,8 @@ def curve_section(table, curves, figures):
     return ("\n## Training curve\n\n"
             f"{label[:1].upper()}{label[1:]} at every kept checkpoint of each trained run, scored "
             "as in the table "
-            "(`curve.json` in each run's folder):\n\n"
+            "(`curve.json` in each run's folder)"
+            + ("; the dotted line: the goal" if table.curve_goal is not None else "") + ":\n\n"
             f"![training curve]({folder}/training_curve.png)\n")
 
 

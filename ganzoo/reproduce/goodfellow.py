@@ -212,6 +212,7 @@ class GoodfellowParzen(core.Table):
         return (valid[:500], test[:1000]) if quick else (valid, test)
 
     curve = ("Parzen log-likelihood of the test digits (nats)", "linear")
+    curve_goal = GOAL
 
     def _parzen(self, run, workdir, model, quick):
         """The samples, then the protocol's figures: sigma chosen on the validation digits,

@@ -115,6 +115,7 @@ class ModeCollapse(core.Table):
         return out
 
     curve = ("reverse KL of the mode histogram to uniform", "log")
+    curve_goal = {dataset: goal[2] for dataset, goal in GOALS.items()}
 
     @staticmethod
     def _coverage(run, model):

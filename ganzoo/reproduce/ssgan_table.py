@@ -61,6 +61,7 @@ class SSGANTable(core.Table):
                                  if a is not None)
 
     curve = ("test errors (of 10,000)", "log")
+    curve_goal = GOAL
 
     @staticmethod
     def _test_mistakes(model):
