@@ -43,12 +43,18 @@ flags.DEFINE_string("mnist_dir", None, "the full MNIST as IDX files (60,000 trai
                     "embedded 20,000 digits; goodfellow_parzen holds 2,000 of them out)")
 
 
+# the expected times below were measured on 2 cores with AVX-512; say how far they stretch elsewhere
+TIME_NOTE = ("expected times: 2 CPU cores with AVX-512, where they were measured; on 2 AVX2-only "
+             "cores (AMD EPYC, 2026-12-06) the acgan table's training steps took 3.4x as long")
+
+
 def main(argv):
     import ganzoo
     from ganzoo.reproduce import TABLES, ReproduceError, reproduce
 
     names = ", ".join(TABLES)
     if FLAGS.list:
+        print(TIME_NOTE)
         for name, table in TABLES.items():
             print(f"{name:<18}{table.title}\n{'':<18}about {table.minutes:.0f} min on 2 CPU cores "
                   f"(--quick: {table.quick_minutes:.1f} min); goal: {table.goal}")

@@ -53,7 +53,8 @@ class ACGANTable(core.Table):
             "(the paper: 84.7% of ImageNet classes below the 0.25 threshold of real data's "
             "most homogeneous class)")
     # seven runs trained here (11-16 min each when measured on an AVX-512 machine; R1 adds about a
-    # third to a step); scoring a minute a row and a few seconds a kept checkpoint for the curve
+    # third to a step); scoring a minute a row and a few seconds a kept checkpoint for the curve.
+    # On 2 AVX2-only cores (2026-12-06) a run took 36 min alone (0.22 s a step), 47-56 with R1
     minutes = 120.0
     # the training curve: the goal's figure (the lowest class's consistency, T=1) at each of the
     # five checkpoints of every run trained here
