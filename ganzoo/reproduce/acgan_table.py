@@ -10,6 +10,8 @@ of the class's samples (Fig. 8's measure: lower is more diverse) beside the same
 class's real test digits (Fig. 9 plots one against the other, a point a class).
 """
 
+import textwrap
+
 import numpy as np
 
 from ganzoo.reproduce import core
@@ -229,6 +231,7 @@ def _scatter(score, path, title):
     ax.set_ylim(low, high)
     ax.set_xlabel("MS-SSIM of real test digits")
     ax.set_ylabel("MS-SSIM of AC-GAN samples")
-    ax.set_title(f"intra-class MS-SSIM, {title} (lower: more diverse)", fontsize=9)
+    # wrapped to the axes' width: a long run description made the picture twice as wide as its plot
+    ax.set_title(textwrap.fill(f"intra-class MS-SSIM, {title} (lower: more diverse)", 60), fontsize=9)
     atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", bbox_inches="tight"), suffix=".png")
     plt.close(fig)
